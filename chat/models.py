@@ -1,0 +1,76 @@
+import uuid
+
+from django.db import models
+
+from workspaces.models import Workspace
+
+
+class ChatSession(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="chat_sessions")
+    title = models.CharField(max_length=200, blank=True)
+    actor = models.CharField(max_length=200, blank=True, help_text="Hashed key id or user that opened it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["workspace", "-updated_at"], name="chatsession_ws_updated_idx")]
+
+    def __str__(self):
+        return self.title or str(self.id)
+
+
+class MessageRole(models.TextChoices):
+    USER = "user", "User"
+    ASSISTANT = "assistant", "Assistant"
+
+
+class ChatMessage(models.Model):
+    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=16, choices=MessageRole.choices)
+    content = models.TextField()
+    citations = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["session", "created_at"], name="chatmessage_session_idx")]
+
+    def __str__(self):
+        return f"{self.role}: {self.content[:60]}"
+
+
+class ChatLog(models.Model):
+    """One row per answered, refused or failed question."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="chat_logs")
+    session = models.ForeignKey(ChatSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs")
+    request_id = models.CharField(max_length=128, blank=True)
+    actor = models.CharField(max_length=200, blank=True, help_text="Hashed key id or user.")
+    question = models.TextField()
+    rewritten_query = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    citations = models.JSONField(default=list, blank=True)
+    refused = models.BooleanField(default=False)
+    refusal_reason = models.CharField(max_length=32, blank=True)
+    provider = models.CharField(max_length=64, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    latency_ms = models.JSONField(default=dict, blank=True, help_text="Milliseconds per stage.")
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="chatlog_ws_created_idx"),
+            models.Index(fields=["workspace", "refusal_reason"], name="chatlog_ws_reason_idx"),
+            models.Index(fields=["request_id"], name="chatlog_request_idx"),
+        ]
+
+    def __str__(self):
+        return self.question[:80]

@@ -1,0 +1,96 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+from workspaces.models import Workspace
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def searchable(self):
+        """Only completed documents are ever visible to search or chat."""
+        return self.filter(status=DocumentStatus.COMPLETED)
+
+
+class Document(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=500)
+    source_uri = models.CharField(max_length=1000, blank=True, help_text="Path or URI the document came from.")
+    metadata = models.JSONField(default=dict, blank=True)
+    content = models.TextField(help_text="The Markdown as received; chunks are rebuilt from it.")
+    content_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
+    error = models.TextField(blank=True)
+    embedding_model = models.CharField(max_length=200, blank=True)
+    embedding_dimension = models.PositiveIntegerField(null=True, blank=True)
+    indexed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["workspace", "status"], name="document_ws_status_idx"),
+            models.Index(fields=["workspace", "-created_at"], name="document_ws_created_idx"),
+            models.Index(fields=["workspace", "embedding_model"], name="document_ws_model_idx"),
+            GinIndex(fields=["metadata"], name="document_metadata_gin", opclasses=["jsonb_path_ops"]),
+        ]
+        constraints = [
+            # Re-ingesting the same path updates the document instead of duplicating it.
+            models.UniqueConstraint(
+                fields=["workspace", "source_uri"],
+                condition=~models.Q(source_uri=""),
+                name="document_unique_source_per_workspace",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Chunk(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="chunks")
+    # Denormalised from the document so both search legs filter by workspace
+    # without a join before the index scan.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    ordinal = models.PositiveIntegerField()
+    heading_path = models.JSONField(default=list, blank=True)
+    text = models.TextField()
+    token_count = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSION, null=True)
+    search_vector = SearchVectorField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "ordinal"]
+        indexes = [
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["search_vector"], name="chunk_search_vector_gin"),
+            models.Index(fields=["workspace", "content_hash"], name="chunk_ws_hash_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ordinal"], name="chunk_unique_ordinal"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id}#{self.ordinal}"

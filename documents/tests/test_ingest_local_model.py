@@ -1,0 +1,34 @@
+"""Ingestion with the real local model: the token budget is the model's own."""
+
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from documents.ingest import ingest_paths
+from documents.models import Chunk, DocumentStatus
+from retrieval import embeddings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "argocd"
+
+
+@pytest.fixture
+def local_embedder():
+    with override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL="all-MiniLM-L6-v2"):
+        embeddings.get_embedder.cache_clear()
+        yield embeddings.get_embedder()
+    embeddings.get_embedder.cache_clear()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_sample_documents_ingest_within_the_models_token_budget(local_embedder, workspace):
+    files = [SAMPLES / "faq.md", SAMPLES / "core_concepts.md"]
+    report = ingest_paths(workspace=workspace, paths=files)
+    assert report.indexed == 2 and not report.failed
+    chunks = list(Chunk.objects.filter(workspace=workspace))
+    assert len(chunks) > 20
+    assert {chunk.document.status for chunk in chunks} == {DocumentStatus.COMPLETED}
+    assert {chunk.document.embedding_model for chunk in chunks} == {"all-MiniLM-L6-v2"}
+    assert max(local_embedder.count_tokens(chunk.text) for chunk in chunks) <= 256
+    assert all(chunk.token_count == local_embedder.count_tokens(chunk.text) for chunk in chunks)

@@ -1,0 +1,15 @@
+"""The Celery app. Tasks are thin: they take ids and call services."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
+
+app = Celery("ragsite")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work, run by `celery beat` (started by `make run`). Entries map a
+# name to {"task": ..., "schedule": seconds or crontab(...)}.
+app.conf.beat_schedule = {}

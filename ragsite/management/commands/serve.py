@@ -1,0 +1,73 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server (uvicorn, ASGI), a Celery worker and Celery beat until interrupted."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--no-worker", action="store_true", help="Only the web server.")
+
+    def handle(self, *args, host, port, no_worker, **options):
+        # Children inherit the embedded services this process started (see
+        # ragsite/embedded.py) through these variables, so all share one database and broker.
+        env = {**os.environ, "REDIS_URL": settings.REDIS_URL}
+        python = sys.executable
+        commands = {
+            "web": [
+                python,
+                "-m",
+                "uvicorn",
+                "ragsite.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "5",
+            ],
+        }
+        if not no_worker:
+            celery = [python, "-m", "celery", "-A", "ragsite"]
+            commands["worker"] = celery + ["worker", "--loglevel", "INFO", "--concurrency", "1", "--without-mingle"]
+            commands["beat"] = celery + ["beat", "--loglevel", "INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME]
+        processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}  # noqa: S603
+        self.stdout.write(
+            f"\nragsite is starting on http://{host}:{port}/\n"
+            f"  API docs   http://{host}:{port}/api/docs/\n"
+            f"  admin      http://{host}:{port}/admin/\n"
+            f"  health     http://{host}:{port}/health\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            while True:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} exited with code {process.returncode}; stopping.")
+                        raise KeyboardInterrupt
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes.values():
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

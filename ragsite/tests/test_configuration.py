@@ -1,0 +1,91 @@
+"""Production refuses to start without its secrets and names them, never their values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from ragsite.checks import check_configuration, raise_on_configuration_errors
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_with_production_settings(*args, **env_overrides):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "API_KEY"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "ragsite.settings.production", **env_overrides})
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_without_secrets_fails_and_names_each_setting():
+    result = run_with_production_settings("manage.py", "check", "--deploy")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in output
+    assert "DJANGO_ALLOWED_HOSTS is not set" in output
+    assert "Traceback" not in output
+
+
+def test_check_deploy_names_unsafe_values_without_printing_them():
+    weak_secret = "weak-secret-value-xyz"
+    result = run_with_production_settings(
+        "manage.py",
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY=weak_secret,
+        DJANGO_ALLOWED_HOSTS="*",
+        API_KEYS="dev-key",
+        DJANGO_DEBUG="true",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "API_KEYS", "DJANGO_DEBUG"):
+        assert name in output
+    assert weak_secret not in output
+
+
+def test_check_deploy_passes_with_a_complete_configuration():
+    result = run_with_production_settings(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "ERROR",
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-and-random-enough-production-secret-0123456789",
+        DJANGO_ALLOWED_HOSTS="rag.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_asgi_application_refuses_to_start_without_secrets():
+    result = run_with_production_settings("-c", "import ragsite.asgi")
+    assert result.returncode != 0
+    assert "Refusing to start" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@override_settings(EMBEDDING_PROVIDER="bogus", API_KEYS=["a"], API_KEY_ROLES=["owner"])
+def test_configuration_check_names_bad_settings():
+    messages = {message.msg for message in check_configuration()}
+    assert "EMBEDDING_PROVIDER has an unknown value." in messages
+    assert "API_KEY_ROLES holds an unknown role." in messages
+    with pytest.raises(ImproperlyConfigured, match="EMBEDDING_PROVIDER"):
+        raise_on_configuration_errors()
+
+
+def test_every_environment_variable_is_documented_in_env_example():
+    import re
+
+    read = set()
+    for path in [*(ROOT / "ragsite" / "settings").glob("*.py"), ROOT / "ragsite/management/commands/serve.py"]:
+        text = path.read_text()
+        read |= set(re.findall(r'env(?:\.\w+)?\("([A-Z0-9_]+)"', text))
+        read |= set(re.findall(r'environ\.get\("([A-Z0-9_]+)"', text))
+    documented = set(re.findall(r"^# ([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert len(read) > 30
+    assert read - documented == set()

@@ -1,0 +1,105 @@
+"""Every error answers the one envelope: {"error": {"code", "message", "request_id"}}."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from workspaces.models import Role
+from workspaces.tests.factories import ApiKeyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_envelope(response, status: int, code: str):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert error["code"] == code
+    assert error["message"]
+    assert error["request_id"] == response["X-Request-ID"]
+    return error
+
+
+def test_unknown_url_is_404_envelope(client_for):
+    assert_envelope(Client().get("/nope"), 404, "not_found")
+    assert_envelope(client_for(ApiKeyFactory()).post("/nope/deeper", {}, format="json"), 404, "not_found")
+
+
+def test_malformed_json_is_400_never_500(client_for, admin_key):
+    response = client_for(admin_key).post("/workspaces", data="{bad", content_type="application/json")
+    assert_envelope(response, 400, "malformed_request")
+
+
+def test_validation_error_names_the_field(client_for, admin_key):
+    response = client_for(admin_key).post("/workspaces", {"id": "Not A Slug!", "name": "x"}, format="json")
+    error = assert_envelope(response, 400, "validation_error")
+    assert error["message"].startswith("id:")
+    assert "id" in error["fields"]
+
+
+def test_wrong_json_type_is_400(client_for, admin_key):
+    response = client_for(admin_key).post("/workspaces", [1, 2, 3], format="json")
+    assert_envelope(response, 400, "validation_error")
+
+
+def test_401_envelope_with_bearer_challenge():
+    response = APIClient().get("/workspaces")
+    assert_envelope(response, 401, "unauthenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_403_envelope(client_for, viewer_key):
+    assert_envelope(
+        client_for(viewer_key).post("/workspaces", {"id": "x", "name": "x"}, format="json"), 403, "forbidden"
+    )
+
+
+def test_405_envelope(client_for, admin_key):
+    assert_envelope(client_for(admin_key).put("/workspaces", {}, format="json"), 405, "method_not_allowed")
+
+
+def test_409_envelope_for_existing_workspace(client_for, admin_key, workspace):
+    response = client_for(admin_key).post("/workspaces", {"id": workspace.pk, "name": "again"}, format="json")
+    assert_envelope(response, 409, "workspace_exists")
+
+
+def test_409_envelope_for_writes_to_archived_workspace(client_for, editor_key, workspace):
+    from django.utils import timezone
+
+    from documents.tests.factories import DocumentFactory
+
+    document = DocumentFactory(workspace=workspace)
+    workspace.archived_at = timezone.now()
+    workspace.save()
+    client = client_for(editor_key, workspace)
+    assert_envelope(client.delete(f"/documents/{document.pk}"), 409, "workspace_archived")
+    assert client.get(f"/documents/{document.pk}").status_code == 200  # reads keep working
+
+
+def test_429_envelope_with_retry_after(client_for, monkeypatch):
+    from workspaces.throttling import PerKeyRateThrottle
+
+    monkeypatch.setattr(PerKeyRateThrottle, "THROTTLE_RATES", {"per_key": "2/min"})
+    client = client_for(ApiKeyFactory(role=Role.VIEWER))
+    assert [client.get("/workspaces").status_code for _ in range(2)] == [200, 200]
+    response = client.get("/workspaces")
+    assert_envelope(response, 429, "rate_limited")
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.urls("ragsite.tests.urls_failing")
+def test_500_envelope_hides_internals():
+    response = APIClient().get("/crash")
+    error = assert_envelope(response, 500, "internal_error")
+    assert "boom" not in response.content.decode()
+    assert error["message"] == "Something went wrong on our side."
+
+
+def test_request_id_is_generated_and_accepted_from_the_caller():
+    generated = Client().get("/health")["X-Request-ID"]
+    assert len(generated) == 32
+    assert Client().get("/health", HTTP_X_REQUEST_ID="trace-abc.123")["X-Request-ID"] == "trace-abc.123"
+    # Anything that is not a sane token is replaced, so ids are safe to log.
+    replaced = Client().get("/health", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-ID"]
+    assert replaced != "bad id\nwith newline" and len(replaced) == 32

@@ -1,0 +1,67 @@
+import pytest
+from django.test import Client, override_settings
+
+from documents.models import DocumentStatus
+from documents.tests.factories import ChunkFactory, DocumentFactory
+from retrieval import embeddings
+from workspaces.tests.factories import WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fresh_embedder():
+    embeddings.get_embedder.cache_clear()
+    yield
+    embeddings.get_embedder.cache_clear()
+
+
+def test_health_is_200_when_database_and_model_are_ready(fresh_embedder):
+    response = Client().get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "embedding_model": "ok"}}
+
+
+@override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL="/no/such/model/folder")
+def test_health_is_503_naming_the_embedding_model_until_it_loads(fresh_embedder):
+    response = Client().get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["embedding_model"] != "ok"
+
+
+@override_settings(EMBEDDING_PROVIDER="nonsense")
+def test_health_is_503_for_an_unusable_provider(fresh_embedder):
+    response = Client().get("/health")
+    assert response.status_code == 503
+    assert "EMBEDDING_PROVIDER" in response.json()["checks"]["embedding_model"]
+
+
+def test_health_needs_no_key():
+    assert Client().get("/health").status_code == 200
+
+
+def test_stats_counts_everything_and_names_the_model(client_for, admin_key):
+    alpha = WorkspaceFactory(id="alpha")
+    beta = WorkspaceFactory(id="beta")
+    ChunkFactory.create_batch(3, document=DocumentFactory(workspace=alpha))
+    DocumentFactory(workspace=beta, status=DocumentStatus.FAILED)
+    body = client_for(admin_key).get("/stats").json()
+    assert body["workspaces"] == {"total": 2, "archived": 0}
+    assert body["documents"]["total"] == 2
+    assert body["documents"]["completed"] == 1 and body["documents"]["failed"] == 1
+    assert body["chunks"] == 3
+    assert body["embedding"] == {"provider": "fake", "model": "all-MiniLM-L6-v2", "dimension": 384}
+
+    scoped = client_for(admin_key, beta).get("/stats").json()
+    assert scoped["workspace_id"] == "beta"
+    assert scoped["documents"]["total"] == 1 and scoped["chunks"] == 0
+
+
+def test_stats_needs_a_key_and_respects_scope(client_for, other_workspace_key, workspace):
+    assert Client().get("/stats").status_code == 401
+    # A scoped key sees only its own workspace's counts, and cannot name another.
+    assert client_for(other_workspace_key).get("/stats").json()["workspace_id"] == "beta"
+    assert client_for(other_workspace_key, workspace).get("/stats").status_code == 404

@@ -1,0 +1,58 @@
+import math
+
+import pytest
+from django.test import override_settings
+
+from retrieval import embeddings
+from retrieval.embeddings.fake import FakeEmbedder
+from retrieval.embeddings.local import LocalEmbedder, resolve_model_path
+from retrieval.providers import ProviderNotAvailable
+
+
+def cosine(a, b):
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def test_fake_embedder_is_deterministic_normalised_and_word_sensitive():
+    embedder = FakeEmbedder(dimension=64)
+    first, again, related, other = embedder.embed_documents(
+        ["sync waves order", "sync waves order", "waves of sync", "pizza dough recipe"]
+    )
+    assert first == again
+    assert math.isclose(math.sqrt(sum(value * value for value in first)), 1.0)
+    assert cosine(first, related) > cosine(first, other)
+    assert embedder.embed_documents([""])[0][0] == 1.0  # empty text still gets a unit vector
+
+
+def test_unknown_model_name_names_the_setting():
+    with pytest.raises(ProviderNotAvailable, match="EMBEDDING_MODEL"):
+        resolve_model_path("no-such-model")
+
+
+@override_settings(EMBEDDING_PROVIDER="bogus")
+def test_unknown_provider_is_refused():
+    embeddings.get_embedder.cache_clear()
+    try:
+        with pytest.raises(ProviderNotAvailable, match="EMBEDDING_PROVIDER"):
+            embeddings.get_embedder()
+    finally:
+        embeddings.get_embedder.cache_clear()
+
+
+@pytest.mark.slow
+def test_local_model_embeds_meaning_offline():
+    embedder = LocalEmbedder(model_name="all-MiniLM-L6-v2", dimension=384)
+    assert not embedder.is_loaded
+    query = embedder.embed_query("How do I roll back a deployment?")
+    near, far = embedder.embed_documents(
+        ["Rolling back an application to a previous revision", "Bananas are rich in potassium"]
+    )
+    assert embedder.is_loaded and len(query) == 384
+    assert cosine(query, near) > cosine(query, far) + 0.2
+    assert embedder.count_tokens("hello world") == 2
+
+
+def test_local_model_with_wrong_dimension_fails_clearly():
+    embedder = LocalEmbedder(model_name="all-MiniLM-L6-v2", dimension=768)
+    with pytest.raises(ProviderNotAvailable, match="EMBEDDING_DIMENSION"):
+        embedder.load()

@@ -1,0 +1,56 @@
+"""How an API view finds its workspace: one mechanism for every app.
+
+The id comes from the `X-Workspace-ID` header, else the body's `workspace_id`
+(alias `project_id`), else the `workspace_id` query parameter, else the
+caller's own workspace scope. A workspace the caller cannot reach answers 404,
+exactly like one that does not exist. Writes to an archived workspace answer
+409 `workspace_archived`; reads keep working.
+"""
+
+from rest_framework import exceptions
+from rest_framework.permissions import SAFE_METHODS
+
+from ragsite.errors import ApiError, Conflict
+from workspaces.models import Workspace
+from workspaces.selectors import workspace_get_for_principal
+
+WORKSPACE_HEADER = "X-Workspace-ID"
+
+
+def workspace_id_from_request(request) -> str | None:
+    header = request.headers.get(WORKSPACE_HEADER)
+    if header:
+        return header.strip()
+    data = request.data if request.method not in SAFE_METHODS else None
+    if isinstance(data, dict):
+        for field in ("workspace_id", "project_id"):
+            value = data.get(field)
+            if isinstance(value, str) and value:
+                return value.strip()
+    if request.query_params.get("workspace_id"):
+        return request.query_params["workspace_id"].strip()
+    return request.user.workspace_id
+
+
+def workspace_for_request(request) -> Workspace:
+    workspace_id = workspace_id_from_request(request)
+    if not workspace_id:
+        raise ApiError(f"Name the workspace with the {WORKSPACE_HEADER} header.", code="workspace_required")
+    workspace = workspace_get_for_principal(principal=request.user, workspace_id=workspace_id)
+    if workspace is None:
+        raise exceptions.NotFound("Workspace not found.")
+    if request.method not in SAFE_METHODS and workspace.is_archived:
+        raise Conflict("This workspace is archived; it is read-only.", code="workspace_archived")
+    return workspace
+
+
+class WorkspaceScopedMixin:
+    """For DRF views whose objects live in one workspace."""
+
+    _workspace = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = workspace_for_request(self.request)
+        return self._workspace

@@ -1,0 +1,63 @@
+"""Reads. Every fetch of a workspace goes through `workspace_get_for_principal`,
+so tenant isolation lives in one place."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from workspaces.models import ApiKey, Workspace, hash_api_key
+from workspaces.principals import Principal
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def principal_for_key(raw_key: str) -> Principal | None:
+    """The principal for a presented key, or None when unknown or revoked."""
+    key_hash = hash_api_key(raw_key)
+    api_key = ApiKey.objects.filter(key_hash=key_hash).first()
+    if api_key is not None:
+        if api_key.is_revoked:
+            return None
+        _touch_last_used(api_key)
+        return Principal(
+            actor=f"key:{key_hash[:12]}",
+            role=api_key.role,
+            workspace_id=api_key.workspace_id,
+            api_key_id=api_key.pk,
+        )
+    role = bootstrap_key_roles().get(key_hash)
+    if role is not None:
+        return Principal(actor=f"key:{key_hash[:12]}", role=role)
+    return None
+
+
+def bootstrap_key_roles() -> dict[str, str]:
+    """Hash -> role for keys given in API_KEYS / API_KEY_ROLES (role `viewer` when unlisted)."""
+    roles = list(settings.API_KEY_ROLES) + ["viewer"] * len(settings.API_KEYS)
+    return {hash_api_key(key): role for key, role in zip(settings.API_KEYS, roles, strict=False) if key}
+
+
+def _touch_last_used(api_key: ApiKey) -> None:
+    # One write a minute per key at most: a hot key must not write on every request.
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+
+
+def workspace_list_for_principal(*, principal: Principal) -> QuerySet[Workspace]:
+    workspaces = Workspace.objects.all()
+    if principal.workspace_id is not None:
+        workspaces = workspaces.filter(pk=principal.workspace_id)
+    return workspaces
+
+
+def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> Workspace | None:
+    """The workspace if it exists and the principal may reach it, else None.
+
+    Both cases look the same to the caller, so nobody learns which workspaces exist.
+    """
+    if not workspace_id or not principal.can_reach(workspace_id):
+        return None
+    return Workspace.objects.filter(pk=workspace_id).first()
