@@ -32,6 +32,8 @@ class Command(BaseCommand):
                 "--port",
                 str(port),
                 "--no-access-log",
+                "--lifespan",
+                "off",
                 "--timeout-graceful-shutdown",
                 "5",
             ],
