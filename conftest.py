@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 from workspaces.models import Role
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
+pytest_plugins = ["ragsite.testing.fixtures"]
+
 
 @pytest.fixture
 def workspace(db):

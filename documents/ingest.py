@@ -4,10 +4,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from documents.services import DocumentRejected, document_index, document_upsert
+from documents.models import Document, DocumentStatus
+from documents.services import DocumentRejected, document_upsert, documents_index
 from workspaces.models import Workspace
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".txt"}
+INDEX_BATCH_DOCUMENTS = 200
 
 
 @dataclass
@@ -29,22 +31,39 @@ def iter_markdown_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
 
 
 def ingest_paths(
-    *, workspace: Workspace, paths: list[Path], source_prefix: str = "", on_file: Callable[[Path], None] | None = None
+    *, workspace: Workspace, paths: list[Path], on_file: Callable[[Path], None] | None = None
 ) -> IngestReport:
-    """Upsert and index each file; a file that fails is reported, the rest go on."""
+    """Upsert every file, then index the new or changed ones in batches; failures are reported, the rest go on."""
     report = IngestReport()
+    pending: list = []
     for path, root in iter_markdown_files(paths):
-        source_uri = source_prefix + path.relative_to(root).as_posix()
+        source_uri = path.relative_to(root).as_posix()
         try:
             content = path.read_bytes().decode("utf-8")
             result = document_upsert(workspace=workspace, content=content, source_uri=source_uri)
+        except UnicodeDecodeError:
+            report.failed.append((source_uri, "not UTF-8 text"))
+        except DocumentRejected as exc:
+            report.failed.append((source_uri, str(exc)))
+        else:
             if result.needs_indexing:
-                document_index(document_id=result.document.pk)
-                report.indexed += 1
+                pending.append(result.document.pk)
             else:
                 report.unchanged += 1
-        except (UnicodeDecodeError, DocumentRejected) as exc:
-            report.failed.append((source_uri, "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)))
+        if len(pending) >= INDEX_BATCH_DOCUMENTS:
+            _index_batch(pending, report)
+            pending = []
         if on_file:
             on_file(path)
+    _index_batch(pending, report)
     return report
+
+
+def _index_batch(document_ids: list, report: IngestReport) -> None:
+    if not document_ids:
+        return
+    outcome = documents_index(document_ids=document_ids)
+    report.indexed += outcome["completed"]
+    report.failed.extend(
+        Document.objects.filter(pk__in=document_ids, status=DocumentStatus.FAILED).values_list("source_uri", "error")
+    )

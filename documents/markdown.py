@@ -175,18 +175,26 @@ def _fit(block: str, *, count_tokens: TokenCounter, max_tokens: int) -> list[tup
 
 
 def _greedy(parts: list[str], joiner: str, *, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[str, int]]:
+    # WordPiece-style tokenizers split on whitespace first, so the parts' counts add
+    # up to the count of their join: each part is tokenized once, not once per join.
     out: list[tuple[str, int]] = []
     current: list[str] = []
+    size = 0
     for part in parts:
-        candidate = joiner.join(current + [part])
-        if current and count_tokens(candidate) > max_tokens:
-            text = joiner.join(current)
-            out.extend(_fit(text, count_tokens=count_tokens, max_tokens=max_tokens))
-            current = [part]
-        else:
-            current.append(part)
+        tokens = count_tokens(part)
+        if tokens > max_tokens:
+            if current:
+                out.append((joiner.join(current), size))
+                current, size = [], 0
+            out.extend(_fit(part, count_tokens=count_tokens, max_tokens=max_tokens))
+            continue
+        if current and size + tokens > max_tokens:
+            out.append((joiner.join(current), size))
+            current, size = [], 0
+        current.append(part)
+        size += tokens
     if current:
-        out.extend(_fit(joiner.join(current), count_tokens=count_tokens, max_tokens=max_tokens))
+        out.append((joiner.join(current), size))
     return out
 
 

@@ -73,6 +73,11 @@ class Chunk(models.Model):
     content_hash = models.CharField(max_length=64)
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSION, null=True)
     search_vector = SearchVectorField(null=True)
+    # BM25 statistics, derived from search_vector at indexing time: lexeme ->
+    # weighted term frequency (headings count more), and their sum (the length).
+    # Triggers keep per-workspace document frequencies in step (retrieval app).
+    term_freqs = models.JSONField(null=True, blank=True)
+    term_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

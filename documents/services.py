@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from documents.markdown import chunk_markdown, content_hash, parse_document
+from documents.markdown import ChunkDraft, chunk_markdown, content_hash, parse_document
 from documents.models import Chunk, Document, DocumentStatus
 from retrieval.embeddings import get_embedder
 from workspaces.models import Workspace
@@ -83,33 +83,77 @@ def document_upsert(
 
 
 def document_index(*, document_id, progress: Progress | None = None) -> Document | None:
-    """Parse, chunk and embed one document, reusing vectors of unchanged chunks.
+    """Index one document (see `documents_index`); None when it was deleted meanwhile."""
+    documents_index(document_ids=[document_id], progress=progress)
+    return Document.objects.filter(pk=document_id).first()
 
-    Safe to run twice (a redelivered task): the second run finds every chunk's
-    vector already stored and only rewrites the same rows. Returns None when
-    the document was deleted meanwhile.
+
+def documents_index(*, document_ids, progress: Progress | None = None) -> dict[str, int]:
+    """Parse, chunk and embed documents, reusing the vectors of unchanged chunks.
+
+    All new chunk texts of the call are embedded together, so the encoder sees
+    full, length-sorted batches; callers pass a few hundred documents at a time.
+    Safe to run twice (a redelivered task): the second run finds every vector
+    already stored. A document that cannot be chunked fails alone; an embedding
+    error fails the whole call (and is raised, so a task can retry it).
+    `progress` is called with the number of chunks embedded after each batch.
     """
-    updated = (
-        Document.objects.filter(pk=document_id)
-        .exclude(status=DocumentStatus.PROCESSING)
-        .update(status=DocumentStatus.PROCESSING, error="")
-    )
-    document = Document.objects.select_related("workspace").filter(pk=document_id).first()
-    if document is None:
-        return None
-    if not updated:
-        logger.info("document already being indexed", extra={"document_id": str(document_id)})
-    try:
-        _index(document, progress=progress)
-    except Exception as exc:
-        Document.objects.filter(pk=document_id).update(status=DocumentStatus.FAILED, error=str(exc)[:2000])
-        raise
-    document.refresh_from_db()
-    return document
-
-
-def _index(document: Document, *, progress: Progress | None) -> None:
+    ids = list(document_ids)
+    Document.objects.filter(pk__in=ids).update(status=DocumentStatus.PROCESSING, error="")
+    documents = list(Document.objects.select_related("workspace").filter(pk__in=ids).order_by("pk"))
     embedder = get_embedder()
+    drafts: dict = {}
+    failures: dict = {}
+    for document in documents:
+        try:
+            drafts[document.pk] = _chunk(document, embedder)
+        except DocumentRejected as exc:
+            failures[document.pk] = str(exc)
+    try:
+        vectors = _embed_missing(documents, drafts, embedder, progress)
+    except Exception as exc:
+        Document.objects.filter(pk__in=list(drafts)).update(status=DocumentStatus.FAILED, error=str(exc)[:2000])
+        raise
+    with transaction.atomic():
+        # Rows locked in primary-key order, so concurrent indexing calls cannot deadlock.
+        live = set(
+            Document.objects.select_for_update().filter(pk__in=list(drafts)).order_by("pk").values_list("pk", flat=True)
+        )
+        Chunk.objects.filter(document_id__in=live).delete()
+        by_id = {document.pk: document for document in documents}
+        Chunk.objects.bulk_create(
+            [
+                Chunk(
+                    document_id=document_id,
+                    workspace_id=by_id[document_id].workspace_id,
+                    ordinal=draft.ordinal,
+                    heading_path=draft.heading_path,
+                    text=draft.text,
+                    token_count=draft.token_count,
+                    content_hash=draft.content_hash,
+                    embedding=vectors[draft.content_hash],
+                )
+                for document_id in sorted(live)
+                for draft in drafts[document_id]
+            ],
+            batch_size=1000,
+        )
+        _update_search_vectors(list(live))
+        Document.objects.filter(pk__in=live).update(
+            status=DocumentStatus.COMPLETED,
+            error="",
+            embedding_model=embedder.model_name,
+            embedding_dimension=embedder.dimension,
+            indexed_at=timezone.now(),
+        )
+        for document_id, reason in failures.items():
+            # A failed document keeps no chunks: nothing of it can be searched.
+            Chunk.objects.filter(document_id=document_id).delete()
+            Document.objects.filter(pk=document_id).update(status=DocumentStatus.FAILED, error=reason)
+    return {"completed": len(live), "failed": len(failures)}
+
+
+def _chunk(document: Document, embedder) -> list[ChunkDraft]:
     parsed = parse_document(document.content, fallback_title=document.title)
     drafts = chunk_markdown(
         parsed.body,
@@ -120,68 +164,71 @@ def _index(document: Document, *, progress: Progress | None) -> None:
     )
     if not drafts:
         raise DocumentRejected("The document has no text to index.")
+    return drafts
 
-    # Vectors of chunks whose text did not change are reused, not recomputed.
-    known = dict(
-        Chunk.objects.filter(document=document, embedding__isnull=False)
-        .filter(document__embedding_model=embedder.model_name)
-        .values_list("content_hash", "embedding")
-    )
-    vectors: dict[str, list[float]] = {digest: list(vector) for digest, vector in known.items()}
-    missing = [draft for draft in drafts if draft.content_hash not in vectors]
-    batch_size = settings.EMBEDDING_BATCH_SIZE
-    for start in range(0, len(missing), batch_size):
-        batch = missing[start : start + batch_size]
-        for draft, vector in zip(batch, embedder.embed_documents([d.embedding_text for d in batch]), strict=True):
-            vectors[draft.content_hash] = vector
+
+def _embed_missing(documents, drafts: dict, embedder, progress: Progress | None) -> dict[str, list[float]]:
+    """Vectors by chunk hash: stored ones of the same model reused, the rest embedded."""
+    hashes = {draft.content_hash for chunk_drafts in drafts.values() for draft in chunk_drafts}
+    vectors = {
+        digest: list(vector)
+        for digest, vector in Chunk.objects.filter(
+            document_id__in=list(drafts),
+            content_hash__in=hashes,
+            document__embedding_model=embedder.model_name,
+            embedding__isnull=False,
+        ).values_list("content_hash", "embedding")
+    }
+    missing = {}
+    for chunk_drafts in drafts.values():
+        for draft in chunk_drafts:
+            if draft.content_hash not in vectors:
+                missing.setdefault(draft.content_hash, draft.embedding_text)
+    digests, texts = list(missing), list(missing.values())
+    step = max(settings.EMBEDDING_BATCH_SIZE, 1024)  # large calls: the encoder sorts each by length
+    for start in range(0, len(texts), step):
+        batch = texts[start : start + step]
+        for digest, vector in zip(digests[start : start + step], embedder.embed_documents(batch), strict=True):
+            vectors[digest] = vector
         if progress:
             progress(len(batch))
-
-    with transaction.atomic():
-        locked = Document.objects.select_for_update().filter(pk=document.pk).first()
-        if locked is None:
-            return
-        Chunk.objects.filter(document=document).delete()
-        Chunk.objects.bulk_create(
-            [
-                Chunk(
-                    document=document,
-                    workspace_id=document.workspace_id,
-                    ordinal=draft.ordinal,
-                    heading_path=draft.heading_path,
-                    text=draft.text,
-                    token_count=draft.token_count,
-                    content_hash=draft.content_hash,
-                    embedding=vectors[draft.content_hash],
-                )
-                for draft in drafts
-            ],
-            batch_size=500,
-        )
-        _update_search_vectors(document)
-        Document.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.COMPLETED,
-            error="",
-            embedding_model=embedder.model_name,
-            embedding_dimension=embedder.dimension,
-            indexed_at=timezone.now(),
-        )
+    return vectors
 
 
-def _update_search_vectors(document: Document) -> None:
-    # Title and headings weigh more (A) than body text (B) in keyword search.
-    language = document.workspace.search_language
+def _update_search_vectors(document_ids: list) -> None:
+    """Full-text vector and BM25 term frequencies of a document's chunks, in one statement.
+
+    Title and headings are weight A, body text weight B; an A occurrence counts
+    KEYWORD_HEADING_WEIGHT times in the term frequencies, so headings rank above body text.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             """
+            WITH vectors AS (
+                SELECT c.id,
+                       setweight(to_tsvector(w.search_language::regconfig, d.title || ' ' || coalesce(
+                           (SELECT string_agg(h, ' ') FROM jsonb_array_elements_text(c.heading_path) AS h), '')), 'A')
+                       || setweight(to_tsvector(w.search_language::regconfig, c.text), 'B') AS vector
+                  FROM documents_chunk AS c
+                  JOIN documents_document AS d ON d.id = c.document_id
+                  JOIN workspaces_workspace AS w ON w.id = d.workspace_id
+                 WHERE c.document_id = ANY(%(document_ids)s)
+            )
             UPDATE documents_chunk AS c
-               SET search_vector =
-                   setweight(to_tsvector(%s::regconfig, %s || ' ' || coalesce(
-                       (SELECT string_agg(h, ' ') FROM jsonb_array_elements_text(c.heading_path) AS h), '')), 'A')
-                   || setweight(to_tsvector(%s::regconfig, c.text), 'B')
-             WHERE c.document_id = %s
+               SET search_vector = v.vector,
+                   term_freqs = coalesce(stats.freqs, '{}'::jsonb),
+                   term_count = coalesce(stats.length, 0)
+              FROM vectors AS v
+             CROSS JOIN LATERAL (
+                   SELECT jsonb_object_agg(per_lexeme.lexeme, per_lexeme.tf) AS freqs, sum(per_lexeme.tf) AS length
+                     FROM (SELECT u.lexeme, sum(CASE w WHEN 'A' THEN %(heading_weight)s ELSE 1 END) AS tf
+                             FROM unnest(v.vector) AS u(lexeme, positions, weights)
+                            CROSS JOIN LATERAL unnest(u.weights) AS w
+                            GROUP BY u.lexeme) AS per_lexeme
+                   ) AS stats
+             WHERE c.id = v.id
             """,
-            [language, document.title, language, document.pk],
+            {"document_ids": document_ids, "heading_weight": settings.KEYWORD_HEADING_WEIGHT},
         )
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("workspaces.urls")),
     path("", include("documents.urls")),
+    path("", include("retrieval.urls")),
     path("", include("django_prometheus.urls")),
     # Last: every unknown path answers the JSON envelope, DEBUG or not.
     re_path(r"^", errors.not_found),

@@ -32,25 +32,34 @@ def workspace_id_from_request(request) -> str | None:
     return request.user.workspace_id
 
 
-def workspace_for_request(request) -> Workspace:
+def workspace_for_request(request, *, writes: bool | None = None) -> Workspace:
+    """The request's workspace; `writes` defaults to "the method is not a safe one"."""
     workspace_id = workspace_id_from_request(request)
     if not workspace_id:
         raise ApiError(f"Name the workspace with the {WORKSPACE_HEADER} header.", code="workspace_required")
     workspace = workspace_get_for_principal(principal=request.user, workspace_id=workspace_id)
     if workspace is None:
         raise exceptions.NotFound("Workspace not found.")
-    if request.method not in SAFE_METHODS and workspace.is_archived:
+    if writes is None:
+        writes = request.method not in SAFE_METHODS
+    if writes and workspace.is_archived:
         raise Conflict("This workspace is archived; it is read-only.", code="workspace_archived")
     return workspace
 
 
 class WorkspaceScopedMixin:
-    """For DRF views whose objects live in one workspace."""
+    """For DRF views whose objects live in one workspace.
 
+    Set `reads_only = True` on views that POST a query but change nothing
+    (search, context), so they keep working on archived workspaces.
+    """
+
+    reads_only = False
     _workspace = None
 
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = workspace_for_request(self.request)
+            writes = False if self.reads_only else None
+            self._workspace = workspace_for_request(self.request, writes=writes)
         return self._workspace

@@ -187,6 +187,11 @@ RERANK_TOP_K = env.int("RERANK_TOP_K", default=20)
 SEMANTIC_WEIGHT = env.float("SEMANTIC_WEIGHT", default=1.0)
 KEYWORD_WEIGHT = env.float("KEYWORD_WEIGHT", default=1.0)
 RRF_K = env.int("RRF_K", default=10)
+BM25_K1 = env.float("BM25_K1", default=0.9)
+BM25_B = env.float("BM25_B", default=0.4)
+KEYWORD_HEADING_WEIGHT = env.int("KEYWORD_HEADING_WEIGHT", default=2)
+SEARCH_CANDIDATES = env.int("SEARCH_CANDIDATES", default=100)
+HNSW_EF_SEARCH = env.int("HNSW_EF_SEARCH", default=100)
 SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.0)
 OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
@@ -194,6 +199,10 @@ OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=30.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
 
 MCP_ENABLED = env.bool("MCP_ENABLED", default=False)
+
+# --- Evaluation -------------------------------------------------------------------
+EVAL_DATASET_DIR = Path(env("EVAL_DATASET_DIR", default=str(BASE_DIR / "evals" / "datasets" / "scifact-slice")))
+EVAL_HISTORY_FILE = Path(env("EVAL_HISTORY_FILE", default=str(BASE_DIR / "evals" / "history.jsonl")))
 
 # --- Exports -------------------------------------------------------------------------
 EXPORT_STORAGE_DIR = Path(env("EXPORT_STORAGE_DIR", default=str(DATA_DIR / "exports")))

@@ -26,6 +26,19 @@ def get_embedder() -> Embedder:
             max_tokens=settings.CHUNK_MAX_TOKENS,
             batch_size=settings.EMBEDDING_BATCH_SIZE,
         )
+    if provider == "openai":
+        from retrieval.embeddings.openai import OpenAIEmbedder
+
+        return OpenAIEmbedder(
+            model_name=settings.EMBEDDING_MODEL,
+            dimension=settings.EMBEDDING_DIMENSION,
+            api_key=settings.OPENAI_API_KEY,
+            base_url=settings.OPENAI_BASE_URL or None,
+            timeout=settings.OPENAI_TIMEOUT_SECONDS,
+            max_retries=settings.OPENAI_MAX_RETRIES,
+            batch_size=settings.EMBEDDING_BATCH_SIZE,
+            max_tokens=settings.CHUNK_MAX_TOKENS,
+        )
     if provider == "fake":
         from retrieval.embeddings.fake import FakeEmbedder
 

@@ -1,3 +1,4 @@
+import copy
 import os
 import threading
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ class LocalEmbedder(Embedder):
         self.max_tokens = max_tokens
         self.batch_size = batch_size
         self._model = None
+        self._counter = None
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -58,6 +60,12 @@ class LocalEmbedder(Embedder):
                 raise ProviderNotAvailable(
                     f"EMBEDDING_DIMENSION is {self.dimension} but {self.model_name} makes {actual}-dimensional vectors."
                 )
+            # The Rust tokenizer itself, without truncation: counting is on the
+            # chunking hot path, and a truncating tokenizer would undercount.
+            counter = copy.deepcopy(model.tokenizer.backend_tokenizer)
+            counter.no_truncation()
+            counter.no_padding()
+            self._counter = counter
             self._model = model
 
     @property
@@ -72,7 +80,7 @@ class LocalEmbedder(Embedder):
 
     def count_tokens(self, text: str) -> int:
         self.load()
-        return len(self._model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         if not texts:

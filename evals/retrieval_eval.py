@@ -1,0 +1,138 @@
+"""Retrieval evaluation through the same search service as /search.
+
+A BEIR dataset is loaded into its own workspace with the ordinary ingestion
+services (unchanged documents are skipped, so a second run embeds nothing),
+each query runs through `search_chunks`, chunk hits are mapped to documents
+by their best chunk, and nDCG@10, Recall@100 and MRR@10 are averaged.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from documents.markdown import content_hash
+from documents.models import Document, DocumentStatus
+from documents.services import document_upsert, documents_index
+from evals.beir import BeirDataset, document_markdown
+from evals.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
+from retrieval.embeddings import get_embedder
+from retrieval.pipeline import search_chunks
+from retrieval.rerank import get_reranker
+from workspaces.models import Workspace
+from workspaces.services import workspace_get_or_create
+
+CHUNK_DEPTH = 200  # chunk hits per query; enough for 100 distinct documents
+INDEX_BATCH = 256
+
+
+@dataclass
+class ModeReport:
+    mode: str
+    ndcg_at_10: float
+    recall_at_100: float
+    mrr_at_10: float
+    queries: int
+    latency_ms_p50: float
+    latency_ms_p95: float
+    per_query_ndcg: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def metrics(self) -> dict[str, float]:
+        return {"ndcg@10": self.ndcg_at_10, "recall@100": self.recall_at_100, "mrr@10": self.mrr_at_10}
+
+
+def load_dataset(
+    dataset: BeirDataset, *, workspace_id: str, progress: Callable[[int], None] | None = None
+) -> tuple[Workspace, int]:
+    """Make the workspace hold exactly the dataset's documents, indexed with the current model.
+
+    Returns the workspace and how many documents had to be (re)indexed.
+    """
+    workspace = workspace_get_or_create(workspace_id=workspace_id)
+    model = get_embedder().model_name
+    current = {
+        source: (digest, status, indexed_with)
+        for source, digest, status, indexed_with in Document.objects.filter(workspace=workspace).values_list(
+            "source_uri", "content_hash", "status", "embedding_model"
+        )
+    }
+    stale = set(current) - set(dataset.corpus)
+    if stale:
+        Document.objects.filter(workspace=workspace, source_uri__in=stale).delete()
+    pending: list = []
+    indexed = 0
+    for doc_id, document in dataset.corpus.items():
+        markdown = document_markdown(document)
+        if current.get(doc_id) == (content_hash(markdown), DocumentStatus.COMPLETED, model):
+            continue
+        result = document_upsert(workspace=workspace, content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id})
+        if result.needs_indexing:
+            pending.append(result.document.pk)
+        if len(pending) >= INDEX_BATCH:
+            indexed += documents_index(document_ids=pending, progress=progress)["completed"]
+            pending = []
+    if pending:
+        indexed += documents_index(document_ids=pending, progress=progress)["completed"]
+    return workspace, indexed
+
+
+def available_modes() -> list[str]:
+    modes = ["vector", "keyword", "hybrid"]
+    if get_reranker() is not None:
+        modes.append("hybrid+rerank")
+    return modes
+
+
+def evaluate(
+    dataset: BeirDataset, *, workspace: Workspace, modes: list[str], on_query: Callable[[], None] | None = None
+) -> list[ModeReport]:
+    reports = []
+    for mode in modes:
+        ndcg, recall, mrr, latencies = {}, [], [], []
+        for query_id, text in dataset.queries.items():
+            started = time.perf_counter()
+            outcome = search_chunks(
+                workspace=workspace,
+                query=text,
+                limit=CHUNK_DEPTH,
+                candidates=CHUNK_DEPTH,
+                mode="hybrid" if mode == "hybrid+rerank" else mode,
+                rerank=mode == "hybrid+rerank",
+                min_similarity=-1.0,
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            ranked = best_chunk_per_document(outcome.results)
+            relevant = dataset.qrels[query_id]
+            ndcg[query_id] = ndcg_at_k(ranked, relevant, 10)
+            recall.append(recall_at_k(ranked, relevant, 100))
+            mrr.append(mrr_at_k(ranked, relevant, 10))
+            if on_query:
+                on_query()
+        reports.append(
+            ModeReport(
+                mode=mode,
+                ndcg_at_10=round(mean(list(ndcg.values())), 4),
+                recall_at_100=round(mean(recall), 4),
+                mrr_at_10=round(mean(mrr), 4),
+                queries=len(ndcg),
+                latency_ms_p50=round(statistics.median(latencies), 1) if latencies else 0.0,
+                latency_ms_p95=round(_percentile(latencies, 95), 1),
+                per_query_ndcg=ndcg,
+            )
+        )
+    return reports
+
+
+def best_chunk_per_document(results) -> list[str]:
+    """Document ids in the order of their best-ranked chunk."""
+    seen: dict[str, None] = {}
+    for result in results:
+        seen.setdefault(result.chunk.document.source_uri, None)
+    return list(seen)
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]

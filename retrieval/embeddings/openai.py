@@ -1,0 +1,135 @@
+import math
+import re
+import threading
+from collections.abc import Sequence
+
+from retrieval.embeddings.base import Embedder
+from retrieval.openai_client import DEFAULT_BASE_DELAY, build_client, call_with_retries
+from retrieval.providers import ProviderError
+
+# Words and single punctuation marks; each is at least one token for a BPE tokenizer.
+_TOKENISH = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+# Only these models accept `dimensions`; others must natively make EMBEDDING_DIMENSION numbers.
+_SHORTENABLE_PREFIXES = ("text-embedding-3",)
+
+
+class OpenAIEmbedder(Embedder):
+    """Embeddings from the OpenAI API or any OpenAI-compatible server (OPENAI_BASE_URL).
+
+    Vectors are normalised here because compatible servers do not all return
+    unit vectors. Each request carries at most `batch_size` texts; retryable
+    failures are retried per batch (see retrieval.openai_client).
+    """
+
+    provider = "openai"
+
+    def __init__(
+        self,
+        *,
+        model_name: str,
+        dimension: int,
+        api_key: str = "",
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        batch_size: int = 32,
+        max_tokens: int = 256,
+        retry_base_delay: float = DEFAULT_BASE_DELAY,
+    ):
+        self.model_name = model_name
+        self.dimension = dimension
+        self.max_tokens = max_tokens
+        self.batch_size = max(1, batch_size)
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self._client = None
+        self._encoding = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Build the client and pick a token counter; no network traffic."""
+        if self._client is not None:
+            return
+        with self._lock:
+            if self._client is None:
+                self._encoding = _tiktoken_encoding(self.model_name)
+                self._client = build_client(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._client is not None
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        texts = list(texts)
+        vectors = []
+        for start in range(0, len(texts), self.batch_size):
+            vectors.extend(self._embed_batch(texts[start : start + self.batch_size]))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed_batch([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Exact with tiktoken installed; otherwise an estimate that errs high, so chunks stay within limits."""
+        self.load()
+        if self._encoding is not None:
+            return len(self._encoding.encode(text, disallowed_special=()))
+        return max(math.ceil(len(_TOKENISH.findall(text)) * 1.3), math.ceil(len(text) / 4))
+
+    def _embed_batch(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        self.load()
+        options = {"dimensions": self.dimension} if self.model_name.startswith(_SHORTENABLE_PREFIXES) else {}
+
+        def call():
+            # "float" explicitly: the SDK otherwise asks for base64, which not every compatible server speaks.
+            reply = self._client.embeddings.create(
+                model=self.model_name, input=texts, encoding_format="float", **options
+            )
+            return self._vectors(reply, len(texts))
+
+        return call_with_retries(
+            call, what="OpenAI embeddings", max_retries=self.max_retries, base_delay=self.retry_base_delay
+        )
+
+    def _vectors(self, reply, expected: int) -> list[list[float]]:
+        data = getattr(reply, "data", None)
+        if not isinstance(data, list) or len(data) != expected:
+            count = len(data) if isinstance(data, list) else "no"
+            raise ProviderError(f"OpenAI embeddings: malformed response ({count} embeddings for {expected} texts)")
+        try:
+            items = sorted(data, key=lambda item: item.index)
+            indexes = [item.index for item in items]
+            vectors = [[float(value) for value in item.embedding] for item in items]
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise ProviderError(f"OpenAI embeddings: malformed response ({exc.__class__.__name__})") from exc
+        if indexes != list(range(expected)):
+            raise ProviderError(f"OpenAI embeddings: malformed response (indexes {indexes})")
+        return [self._normalised(vector) for vector in vectors]
+
+    def _normalised(self, vector: list[float]) -> list[float]:
+        if len(vector) != self.dimension:
+            raise ProviderError(
+                f"EMBEDDING_DIMENSION is {self.dimension} but {self.model_name} returned "
+                f"{len(vector)}-dimensional vectors."
+            )
+        norm = math.sqrt(sum(value * value for value in vector))
+        if not math.isfinite(norm) or norm == 0:
+            raise ProviderError(f"OpenAI embeddings: {self.model_name} returned a zero or non-finite vector.")
+        return [value / norm for value in vector]
+
+
+def _tiktoken_encoding(model_name: str):
+    try:
+        import tiktoken
+
+        try:
+            return tiktoken.encoding_for_model(model_name)
+        except KeyError:
+            return tiktoken.get_encoding("cl100k_base")
+    except Exception:  # not installed, or its BPE file cannot be fetched offline: estimate instead
+        return None

@@ -1,0 +1,150 @@
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from evals.beir import load_beir
+from evals.retrieval_eval import available_modes, evaluate, load_dataset
+from retrieval.embeddings import get_embedder
+
+METRICS = ("ndcg@10", "recall@100", "mrr@10")
+
+
+class Command(BaseCommand):
+    help = "Evaluate retrieval on a BEIR dataset through the /search pipeline (nDCG@10, Recall@100, MRR@10)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR, help="A BEIR-format folder.")
+        parser.add_argument("--split", default="test", help="Which qrels file: test or train.")
+        parser.add_argument("--workspace", help="Workspace to load the corpus into (default eval-<dataset>).")
+        parser.add_argument("--modes", help="Comma separated: vector, keyword, hybrid, hybrid+rerank.")
+        parser.add_argument("--max-queries", type=int, help="Only the first N queries (a quick look).")
+        parser.add_argument(
+            "--fail-under",
+            action="append",
+            default=[],
+            metavar="MODE.METRIC=VALUE",
+            help="Exit non-zero when a figure is below VALUE, e.g. hybrid.ndcg@10=0.70 (repeatable).",
+        )
+        parser.add_argument("--json", type=Path, help="Also write the report as JSON here.")
+        parser.add_argument(
+            "--history",
+            default=str(settings.EVAL_HISTORY_FILE),
+            help="Append the run to this JSONL trend file ('' to skip).",
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        dataset_dir: Path = options["dataset"]
+        if not (dataset_dir / "corpus.jsonl").exists():
+            raise CommandError(f"No BEIR dataset at {dataset_dir} (corpus.jsonl missing).")
+        thresholds = [_parse_threshold(text) for text in options["fail_under"]]
+        dataset = load_beir(dataset_dir, split=options["split"])
+        if options["max_queries"]:
+            keep = list(dataset.queries)[: options["max_queries"]]
+            dataset.queries = {query: dataset.queries[query] for query in keep}
+        modes = options["modes"].split(",") if options["modes"] else available_modes()
+        unknown = set(modes) - {"vector", "keyword", "hybrid", "hybrid+rerank"}
+        if unknown:
+            raise CommandError(f"Unknown modes: {', '.join(sorted(unknown))}")
+        quiet = options["no_progress"] or None
+
+        workspace_id = options["workspace"] or f"eval-{dataset.name}".lower()[:64]
+        with tqdm(desc="embedding", unit="chunk", disable=quiet, file=self.stderr) as bar:
+            workspace, indexed = load_dataset(dataset, workspace_id=workspace_id, progress=bar.update)
+        with tqdm(
+            total=len(dataset.queries) * len(modes), desc="searching", unit="query", disable=quiet, file=self.stderr
+        ) as bar:
+            reports = evaluate(dataset, workspace=workspace, modes=modes, on_query=lambda: bar.update(1))
+
+        record = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "dataset": dataset.name,
+            "split": options["split"],
+            "documents": len(dataset.corpus),
+            "queries": len(dataset.queries),
+            "documents_indexed_this_run": indexed,
+            "embedding_model": get_embedder().model_name,
+            "settings": {
+                name: getattr(settings, name)
+                for name in (
+                    "SEMANTIC_WEIGHT",
+                    "KEYWORD_WEIGHT",
+                    "RRF_K",
+                    "BM25_K1",
+                    "BM25_B",
+                    "KEYWORD_HEADING_WEIGHT",
+                    "CHUNK_MAX_TOKENS",
+                    "CHUNK_OVERLAP_TOKENS",
+                    "RERANKER_PROVIDER",
+                    "RERANK_TOP_K",
+                )
+            },
+            "results": {
+                report.mode: {
+                    **report.metrics(),
+                    "latency_ms_p50": report.latency_ms_p50,
+                    "latency_ms_p95": report.latency_ms_p95,
+                }
+                for report in reports
+            },
+        }
+        self.stdout.write(_table(record))
+        if options["json"]:
+            options["json"].write_text(json.dumps(record, indent=2))
+        if options["history"]:
+            history = Path(options["history"])
+            history.parent.mkdir(parents=True, exist_ok=True)
+            with open(history, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+
+        failures = [
+            f"{mode}.{metric} = {record['results'].get(mode, {}).get(metric, 0.0):.4f} < {minimum}"
+            for mode, metric, minimum in thresholds
+            if record["results"].get(mode, {}).get(metric, 0.0) < minimum
+        ]
+        if failures:
+            raise CommandError("Below threshold: " + "; ".join(failures))
+
+
+def _parse_threshold(text: str) -> tuple[str, str, float]:
+    try:
+        key, value = text.split("=", 1)
+        mode, metric = key.split(".", 1)
+        if metric not in METRICS:
+            raise ValueError
+        return mode, metric, float(value)
+    except ValueError:
+        raise CommandError(
+            f"--fail-under wants MODE.METRIC=VALUE with METRIC in {', '.join(METRICS)}: {text}"
+        ) from None
+
+
+def _table(record: dict) -> str:
+    header = f"{record['dataset']} {record['split']}: {record['queries']} queries, {record['documents']} documents, "
+    header += f"model {record['embedding_model']}"
+    lines = [header, f"{'mode':<15}{'nDCG@10':>9}{'R@100':>9}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}"]
+    for mode, figures in record["results"].items():
+        lines.append(
+            f"{mode:<15}{figures['ndcg@10']:>9.4f}{figures['recall@100']:>9.4f}{figures['mrr@10']:>9.4f}"
+            f"{figures['latency_ms_p50']:>9.1f}{figures['latency_ms_p95']:>9.1f}"
+        )
+    return "\n".join(lines)
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(  # noqa: S603
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=settings.BASE_DIR,
+        ).stdout.strip()
+    except OSError:
+        return ""

@@ -1,0 +1,153 @@
+"""The search pipeline behind /search, /context, chat and the eval command.
+
+query -> embedding -> vector leg || keyword leg -> weighted RRF -> (rerank)
+-> similarity threshold -> top `limit`, every result carrying its rank and
+score at each stage so a person can see why it ranked where it did.
+"""
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.conf import settings
+from django.db import transaction
+
+from documents.models import Chunk
+from retrieval.embeddings import get_embedder
+from retrieval.rerank import get_reranker
+from retrieval.search.filters import SearchFilters
+from retrieval.search.fusion import reciprocal_rank_fusion
+from retrieval.search.keyword import keyword_search
+from retrieval.search.vector import similarities, vector_search
+from workspaces.models import Workspace
+
+SearchMode = Literal["hybrid", "vector", "keyword"]
+# Never needed to show a result, and costly to decode per row.
+HEAVY_FIELDS = ("embedding", "search_vector", "term_freqs", "document__content")
+
+
+@dataclass
+class StageScores:
+    vector_rank: int | None = None
+    vector_similarity: float | None = None
+    keyword_rank: int | None = None
+    keyword_score: float | None = None  # BM25 divided by this query's best BM25: [0, 1]
+    keyword_bm25: float | None = None
+    fused_rank: int | None = None
+    fused_score: float | None = None
+    rerank_rank: int | None = None
+    rerank_score: float | None = None
+
+
+@dataclass
+class SearchResult:
+    rank: int
+    chunk: Chunk
+    scores: StageScores
+
+
+@dataclass
+class SearchOutcome:
+    results: list[SearchResult]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    reranker: str = ""
+
+
+def search_chunks(
+    *,
+    workspace: Workspace,
+    query: str,
+    limit: int = 10,
+    filters: SearchFilters | None = None,
+    min_similarity: float | None = None,
+    mode: SearchMode = "hybrid",
+    rerank: bool = True,
+    candidates: int | None = None,
+) -> SearchOutcome:
+    """The best chunks of the workspace's completed documents for `query`."""
+    filters = filters or SearchFilters()
+    depth = max(candidates or settings.SEARCH_CANDIDATES, limit)
+    threshold = settings.SIMILARITY_THRESHOLD if min_similarity is None else min_similarity
+    embedder = get_embedder()
+    timings: dict[str, float] = {}
+    scores: dict[int, StageScores] = {}
+
+    started = time.perf_counter()
+    embedding = embedder.embed_query(query) if mode != "keyword" or threshold > 0 else None
+    timings["embed"] = _ms_since(started)
+
+    with transaction.atomic():
+        rankings = []
+        if mode in ("hybrid", "vector"):
+            started = time.perf_counter()
+            hits = vector_search(
+                workspace_id=workspace.pk,
+                embedding=embedding,
+                model_name=embedder.model_name,
+                filters=filters,
+                limit=depth,
+            )
+            timings["vector"] = _ms_since(started)
+            for rank, hit in enumerate(hits, start=1):
+                entry = scores.setdefault(hit.chunk_id, StageScores())
+                entry.vector_rank, entry.vector_similarity = rank, hit.similarity
+            rankings.append(([hit.chunk_id for hit in hits], settings.SEMANTIC_WEIGHT if mode == "hybrid" else 1.0))
+        if mode in ("hybrid", "keyword"):
+            started = time.perf_counter()
+            hits = keyword_search(
+                workspace_id=workspace.pk,
+                query=query,
+                language=workspace.search_language,
+                model_name=embedder.model_name,
+                filters=filters,
+                limit=depth,
+            )
+            timings["keyword"] = _ms_since(started)
+            best = hits[0].bm25 if hits else 1.0
+            for rank, hit in enumerate(hits, start=1):
+                entry = scores.setdefault(hit.chunk_id, StageScores())
+                entry.keyword_rank, entry.keyword_bm25 = rank, hit.bm25
+                entry.keyword_score = hit.bm25 / best if best else 0.0
+            rankings.append(([hit.chunk_id for hit in hits], settings.KEYWORD_WEIGHT if mode == "hybrid" else 1.0))
+
+        fused = reciprocal_rank_fusion(rankings, k=settings.RRF_K)
+        ordered = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
+        for rank, chunk_id in enumerate(ordered, start=1):
+            scores[chunk_id].fused_rank, scores[chunk_id].fused_score = rank, fused[chunk_id]
+
+        if embedding is not None:
+            missing = [chunk_id for chunk_id in ordered if scores[chunk_id].vector_similarity is None]
+            for chunk_id, similarity in similarities(chunk_ids=missing, embedding=embedding).items():
+                scores[chunk_id].vector_similarity = similarity
+        if threshold > 0:
+            ordered = [chunk_id for chunk_id in ordered if (scores[chunk_id].vector_similarity or 0.0) >= threshold]
+
+    reranker = get_reranker() if rerank else None
+    if reranker is not None and ordered:
+        started = time.perf_counter()
+        ordered = _rerank(reranker, query, ordered[: settings.RERANK_TOP_K], scores) + ordered[settings.RERANK_TOP_K :]
+        timings["rerank"] = _ms_since(started)
+
+    ordered = ordered[:limit]
+    started = time.perf_counter()
+    chunks = Chunk.objects.select_related("document").defer(*HEAVY_FIELDS).in_bulk(ordered)
+    timings["load"] = _ms_since(started)
+    results = [
+        SearchResult(rank=rank, chunk=chunks[chunk_id], scores=scores[chunk_id])
+        for rank, chunk_id in enumerate((chunk_id for chunk_id in ordered if chunk_id in chunks), start=1)
+    ]
+    return SearchOutcome(results=results, timings_ms=timings, reranker=reranker.provider if reranker else "")
+
+
+def _rerank(reranker, query: str, chunk_ids: list[int], scores: dict[int, StageScores]) -> list[int]:
+    texts = dict(Chunk.objects.filter(pk__in=chunk_ids).values_list("pk", "text"))
+    chunk_ids = [chunk_id for chunk_id in chunk_ids if chunk_id in texts]
+    rerank_scores = reranker.rerank(query, [texts[chunk_id] for chunk_id in chunk_ids])
+    reranked = sorted(zip(chunk_ids, rerank_scores, strict=True), key=lambda pair: -pair[1])
+    for rank, (chunk_id, score) in enumerate(reranked, start=1):
+        scores[chunk_id].rerank_rank, scores[chunk_id].rerank_score = rank, float(score)
+    return [chunk_id for chunk_id, _ in reranked]
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,26 @@
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+
+class Reranker(ABC):
+    """Scores (query, passage) pairs; higher is more relevant.
+
+    Subclasses: cross-encoder (local model folder), openai (listwise, any
+    OpenAI-compatible server). `RERANKER_PROVIDER=none` means no reranker at all.
+    Providers raise retrieval.providers.ProviderError / RetryableProviderError.
+    """
+
+    provider: str
+    model_name: str
+
+    @abstractmethod
+    def load(self) -> None:
+        """Load weights or check configuration; safe to call repeatedly."""
+
+    @property
+    @abstractmethod
+    def is_loaded(self) -> bool: ...
+
+    @abstractmethod
+    def rerank(self, query: str, passages: Sequence[str]) -> list[float]:
+        """One score per passage, in the order given."""

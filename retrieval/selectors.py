@@ -1,0 +1,36 @@
+from dataclasses import dataclass
+
+from documents.models import Chunk, DocumentStatus
+from retrieval.pipeline import HEAVY_FIELDS
+from workspaces.models import Workspace
+
+
+@dataclass
+class ChunkContext:
+    chunk: Chunk
+    before: list[Chunk]
+    after: list[Chunk]
+
+
+def chunk_context(*, workspace: Workspace, chunk_id: int, window: int) -> ChunkContext | None:
+    """A searchable chunk and up to `window` neighbours on each side, in document order."""
+    chunk = (
+        Chunk.objects.select_related("document")
+        .defer(*HEAVY_FIELDS)
+        .filter(pk=chunk_id, workspace=workspace, document__status=DocumentStatus.COMPLETED)
+        .first()
+    )
+    if chunk is None:
+        return None
+    neighbours = list(
+        Chunk.objects.select_related("document")
+        .defer(*HEAVY_FIELDS)
+        .filter(document_id=chunk.document_id, ordinal__gte=chunk.ordinal - window, ordinal__lte=chunk.ordinal + window)
+        .exclude(pk=chunk.pk)
+        .order_by("ordinal")
+    )
+    return ChunkContext(
+        chunk=chunk,
+        before=[other for other in neighbours if other.ordinal < chunk.ordinal],
+        after=[other for other in neighbours if other.ordinal > chunk.ordinal],
+    )

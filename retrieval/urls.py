@@ -1,0 +1,8 @@
+from django.urls import path
+
+from retrieval import api
+
+urlpatterns = [
+    path("search", api.SearchApi.as_view(), name="search"),
+    path("context", api.ContextApi.as_view(), name="context"),
+]
