@@ -61,3 +61,18 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed() as callbacks:` runs what the block enqueued on commit, at the block's end,
+    with Celery tasks executed in-process (the real-worker path has its own test)."""
+    from ragsite.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield lambda: django_capture_on_commit_callbacks(execute=True)
+    finally:
+        app.conf.task_always_eager = False
+        app.conf.task_eager_propagates = False

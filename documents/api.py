@@ -1,10 +1,25 @@
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 
 from documents.selectors import document_get, document_list
-from documents.serializers import DocumentListQuerySerializer, DocumentSerializer
-from documents.services import document_delete
+from documents.serializers import (
+    DocumentCreateSerializer,
+    DocumentListQuerySerializer,
+    DocumentSerializer,
+    ReindexRequestSerializer,
+)
+from documents.services import (
+    DocumentRejected,
+    document_delete,
+    document_enqueue_indexing,
+    document_request_reindex,
+    document_upsert,
+    workspace_request_reindex,
+)
+from documents.uploads import parse_metadata_field, read_uploaded_files
+from ragsite.errors import ApiError
 from workspaces.models import Role
 from workspaces.scoping import WORKSPACE_HEADER, WorkspaceScopedMixin
 
@@ -13,6 +28,7 @@ WORKSPACE_PARAMETER = OpenApiParameter(WORKSPACE_HEADER, str, OpenApiParameter.H
 
 class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
     serializer_class = DocumentSerializer
+    required_role = {"GET": Role.VIEWER, "POST": Role.EDITOR}
 
     @extend_schema(
         operation_id="documents_list",
@@ -25,6 +41,41 @@ class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
         documents = document_list(workspace=self.workspace, status=query.validated_data.get("status"))
         page = self.paginate_queryset(documents)
         return self.get_paginated_response(DocumentSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="documents_create",
+        parameters=[WORKSPACE_PARAMETER],
+        request={"application/json": DocumentCreateSerializer, "multipart/form-data": DocumentCreateSerializer},
+        responses={202: DocumentSerializer(many=True)},
+        description="Upload Markdown: multipart `files` (several at once, .md/.markdown/.txt) or JSON "
+        "`{title, content, metadata}`. Documents are indexed by a worker; poll their status.",
+    )
+    def post(self, request):
+        workspace = self.workspace
+        if request.FILES:
+            metadata = parse_metadata_field(request.data.get("metadata"))
+            uploads = [(text.content, text.name, "") for text in read_uploaded_files(request.FILES.getlist("files"))]
+        else:
+            if not isinstance(request.data, dict):
+                raise ApiError("Send a JSON object or multipart files.", code="validation_error")
+            payload = DocumentCreateSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+            metadata = parse_metadata_field(data.get("metadata"))
+            uploads = [(data["content"], data.get("source_uri", ""), data.get("title", ""))]
+        try:
+            with transaction.atomic():
+                documents = []
+                for content, source_uri, title in uploads:
+                    result = document_upsert(
+                        workspace=workspace, content=content, source_uri=source_uri, title=title, metadata=metadata
+                    )
+                    if result.needs_indexing:
+                        document_enqueue_indexing(document=result.document)
+                    documents.append(result.document)
+        except DocumentRejected as exc:
+            raise ApiError(str(exc), code="invalid_document") from None
+        return Response(DocumentSerializer(documents, many=True).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DocumentDetailApi(WorkspaceScopedMixin, generics.GenericAPIView):
@@ -45,3 +96,38 @@ class DocumentDetailApi(WorkspaceScopedMixin, generics.GenericAPIView):
     def delete(self, request, document_id):
         document_delete(document=self.get_document(document_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DocumentReindexApi(DocumentDetailApi):
+    required_role = Role.EDITOR
+
+    @extend_schema(
+        operation_id="document_reindex",
+        parameters=[WORKSPACE_PARAMETER],
+        request=None,
+        responses={202: DocumentSerializer},
+    )
+    def post(self, request, document_id):
+        document = document_request_reindex(document=self.get_document(document_id))
+        return Response(DocumentSerializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+
+class WorkspaceReindexApi(WorkspaceScopedMixin, generics.GenericAPIView):
+    required_role = Role.EDITOR
+    serializer_class = ReindexRequestSerializer
+
+    @extend_schema(
+        operation_id="documents_reindex_workspace",
+        parameters=[WORKSPACE_PARAMETER],
+        request=ReindexRequestSerializer,
+        responses={202: dict},
+    )
+    def post(self, request):
+        payload = ReindexRequestSerializer(data=request.data if isinstance(request.data, dict) else {})
+        payload.is_valid(raise_exception=True)
+        only_stale = payload.validated_data["only_stale"]
+        count = workspace_request_reindex(workspace=self.workspace, only_stale=only_stale)
+        return Response(
+            {"workspace_id": self.workspace.pk, "documents": count, "only_stale": only_stale},
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from documents.models import Document, DocumentStatus
@@ -30,3 +31,27 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class DocumentListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=DocumentStatus.choices, required=False)
+
+
+class DocumentCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    content = serializers.CharField(required=False, trim_whitespace=False, allow_blank=True)
+    source_uri = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Sending the same source again updates it."
+    )
+    metadata = serializers.JSONField(required=False, help_text="A JSON object: tags, evidence_type, anything.")
+    files = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
+
+    def validate(self, data):
+        content = data.get("content")
+        if content is None or not content.strip():
+            raise serializers.ValidationError({"content": ["The document is empty."]})
+        if len(content.encode("utf-8")) > settings.DOCUMENT_MAX_BYTES:
+            raise serializers.ValidationError({"content": [f"Larger than {settings.DOCUMENT_MAX_BYTES} bytes."]})
+        return data
+
+
+class ReindexRequestSerializer(serializers.Serializer):
+    only_stale = serializers.BooleanField(
+        required=False, default=False, help_text="Only documents of another embedding model, or not completed."
+    )

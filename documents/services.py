@@ -22,6 +22,7 @@ from workspaces.models import Workspace
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+REINDEX_BATCH_DOCUMENTS = 200
 
 
 class DocumentRejected(ValueError):
@@ -251,3 +252,50 @@ def document_enqueue_indexing(*, document: Document) -> None:
 
     document_id = str(document.pk)
     transaction.on_commit(lambda: index_document.delay(document_id))
+
+
+def document_request_reindex(*, document: Document) -> Document:
+    """Mark one document for indexing again and hand it to a worker."""
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, error="")
+        document_enqueue_indexing(document=document)
+    document.refresh_from_db()
+    return document
+
+
+def documents_needing_reindex(*, workspace: Workspace | None = None, only_stale: bool = False):
+    """Documents to index again: all of them, or (only_stale) those made with another
+    embedding model or not completed."""
+    documents = Document.objects.all()
+    if workspace is not None:
+        documents = documents.filter(workspace=workspace)
+    if only_stale:
+        documents = documents.exclude(status=DocumentStatus.COMPLETED, embedding_model=get_embedder().model_name)
+    return documents
+
+
+def documents_reindex(
+    *, workspace: Workspace | None = None, only_stale: bool = False, progress: Progress | None = None
+) -> dict[str, int]:
+    """Index again, in batches: vectors of unchanged chunks made with the current
+    model are reused, so only new text and other models' vectors are embedded."""
+    ids = list(
+        documents_needing_reindex(workspace=workspace, only_stale=only_stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    totals = {"completed": 0, "failed": 0}
+    for start in range(0, len(ids), REINDEX_BATCH_DOCUMENTS):
+        outcome = documents_index(document_ids=ids[start : start + REINDEX_BATCH_DOCUMENTS], progress=progress)
+        totals = {key: totals[key] + outcome[key] for key in totals}
+    return totals
+
+
+def workspace_request_reindex(*, workspace: Workspace, only_stale: bool = False) -> int:
+    """Queue a reindex of the workspace; returns how many documents it covers."""
+    from documents.tasks import reindex_workspace
+
+    count = documents_needing_reindex(workspace=workspace, only_stale=only_stale).count()
+    workspace_id = workspace.pk
+    transaction.on_commit(lambda: reindex_workspace.delay(workspace_id, only_stale))
+    return count

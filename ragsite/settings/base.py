@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "ragsite.request_id.RequestIdMiddleware",
+    "ragsite.request_size.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,8 +129,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Bodies above MAX_REQUEST_BYTES are refused (413) before they are read.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- API -------------------------------------------------------------------------
 AUTH_MODE = env("AUTH_MODE", default="api_key")  # api_key | gateway
@@ -176,6 +179,8 @@ EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="local")  # local | opena
 EMBEDDING_MODEL = env("EMBEDDING_MODEL", default="all-MiniLM-L6-v2")
 EMBEDDING_DIMENSION = env.int("EMBEDDING_DIMENSION", default=384)
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024 * 1024)
+DOCUMENT_MAX_FILES = env.int("DOCUMENT_MAX_FILES", default=20)
 CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=256)
 CHUNK_OVERLAP_TOKENS = env.int("CHUNK_OVERLAP_TOKENS", default=32)
 GENERATOR_PROVIDER = env("GENERATOR_PROVIDER", default="extractive")  # extractive | openai | fake
