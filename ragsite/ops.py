@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ragsite.stats import stats_for
-from retrieval.embeddings import get_embedder, warm_up_error, warm_up_in_background
+from retrieval.embeddings import get_embedder
+from retrieval.readiness import configured_models, model_problems
 from workspaces.scoping import WORKSPACE_HEADER, workspace_for_request
 
 
@@ -23,19 +24,8 @@ def database_problem() -> str:
     return ""
 
 
-def embedding_problem() -> str:
-    try:
-        embedder = get_embedder()
-    except Exception as exc:
-        return str(exc)
-    if embedder.is_loaded:
-        return ""
-    warm_up_in_background()
-    return warm_up_error() or "loading"
-
-
 class HealthView(APIView):
-    """200 when the database and the embedding model are ready, else 503 naming what is not."""
+    """200 when the database, the embedding model and any configured reranker are ready, else 503."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
@@ -43,7 +33,8 @@ class HealthView(APIView):
 
     @extend_schema(responses={200: dict, 503: dict})
     def get(self, request):
-        checks = {"database": database_problem(), "embedding_model": embedding_problem()}
+        problems = model_problems()
+        checks = {"database": database_problem(), **{name: problems.get(name, "") for name in configured_models()}}
         missing = {name: problem for name, problem in checks.items() if problem}
         body = {
             "status": "ok" if not missing else "unavailable",
@@ -65,9 +56,10 @@ class StatsView(APIView):
         ):
             workspace = workspace_for_request(request)
         body = stats_for(workspace=workspace)
+        embedder = get_embedder()
         body["embedding"] = {
-            "provider": settings.EMBEDDING_PROVIDER,
-            "model": settings.EMBEDDING_MODEL,
-            "dimension": settings.EMBEDDING_DIMENSION,
+            "provider": embedder.provider,
+            "model": embedder.model_name,
+            "dimension": embedder.dimension,
         }
         return Response(body)

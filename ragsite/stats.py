@@ -1,6 +1,7 @@
 from django.db.models import Count, Q
 
 from documents.models import Chunk, Document, DocumentStatus
+from documents.services import documents_needing_reindex
 from workspaces.models import Workspace
 
 
@@ -17,6 +18,9 @@ def stats_for(*, workspace: Workspace | None) -> dict:
         total=Count("id"),
         **{status: Count("id", filter=Q(status=status)) for status in DocumentStatus.values},
     )
+    by_model = dict(
+        documents.exclude(embedding_model="").values_list("embedding_model").annotate(n=Count("id")).order_by()
+    )
     return {
         "workspace_id": workspace.pk if workspace else None,
         "workspaces": workspaces.aggregate(
@@ -24,4 +28,7 @@ def stats_for(*, workspace: Workspace | None) -> dict:
         ),
         "documents": by_status,
         "chunks": chunks.count(),
+        "documents_by_embedding_model": by_model,
+        # Made with another model, or never completed: what `manage.py reindex --stale` would do.
+        "documents_awaiting_reindex": documents_needing_reindex(workspace=workspace, only_stale=True).count(),
     }

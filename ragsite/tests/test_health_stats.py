@@ -3,7 +3,7 @@ from django.test import Client, override_settings
 
 from documents.models import DocumentStatus
 from documents.tests.factories import ChunkFactory, DocumentFactory
-from retrieval import embeddings
+from retrieval import embeddings, rerank
 from workspaces.tests.factories import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def fresh_embedder():
     embeddings.get_embedder.cache_clear()
+    rerank.get_reranker.cache_clear()
     yield
     embeddings.get_embedder.cache_clear()
+    rerank.get_reranker.cache_clear()
 
 
 def test_health_is_200_when_database_and_model_are_ready(fresh_embedder):
@@ -39,6 +41,14 @@ def test_health_is_503_for_an_unusable_provider(fresh_embedder):
     assert "EMBEDDING_PROVIDER" in response.json()["checks"]["embedding_model"]
 
 
+@override_settings(RERANKER_PROVIDER="cross-encoder", RERANKER_MODEL="/no/such/cross-encoder")
+def test_health_is_503_naming_a_configured_reranker_that_cannot_load(fresh_embedder):
+    response = Client().get("/health")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["embedding_model"] == "ok" and checks["reranker"] != "ok"
+
+
 def test_health_needs_no_key():
     assert Client().get("/health").status_code == 200
 
@@ -53,7 +63,9 @@ def test_stats_counts_everything_and_names_the_model(client_for, admin_key):
     assert body["documents"]["total"] == 2
     assert body["documents"]["completed"] == 1 and body["documents"]["failed"] == 1
     assert body["chunks"] == 3
-    assert body["embedding"] == {"provider": "fake", "model": "all-MiniLM-L6-v2", "dimension": 384}
+    assert body["embedding"] == {"provider": "fake", "model": "fake-hash", "dimension": 384}
+    assert body["documents_by_embedding_model"] == {"fake-hash": 2}
+    assert body["documents_awaiting_reindex"] == 1  # the failed one
 
     scoped = client_for(admin_key, beta).get("/stats").json()
     assert scoped["workspace_id"] == "beta"
