@@ -1,6 +1,5 @@
 """Operational endpoints: /health for load balancers, /stats for people."""
 
-from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
