@@ -185,7 +185,10 @@ CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=256)
 CHUNK_OVERLAP_TOKENS = env.int("CHUNK_OVERLAP_TOKENS", default=32)
 GENERATOR_PROVIDER = env("GENERATOR_PROVIDER", default="extractive")  # extractive | openai | fake
 GENERATOR_MODEL = env("GENERATOR_MODEL", default="gpt-4o-mini")
+GENERATOR_TEMPERATURE = env.float("GENERATOR_TEMPERATURE", default=0.1)
+GENERATOR_MAX_TOKENS = env.int("GENERATOR_MAX_TOKENS", default=600)
 QUERY_REWRITER_PROVIDER = env("QUERY_REWRITER_PROVIDER", default="none")  # none | openai
+CHAT_HISTORY_TURNS = env.int("CHAT_HISTORY_TURNS", default=4)
 RERANKER_PROVIDER = env("RERANKER_PROVIDER", default="none")  # none | cross-encoder | openai
 RERANKER_MODEL = env("RERANKER_MODEL", default="")
 RERANK_TOP_K = env.int("RERANK_TOP_K", default=20)
@@ -202,6 +205,7 @@ OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=30.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
+OPENAI_API_STYLE = env("OPENAI_API_STYLE", default="chat")  # chat | responses
 
 MCP_ENABLED = env.bool("MCP_ENABLED", default=False)
 
