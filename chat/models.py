@@ -61,6 +61,9 @@ class ChatLog(models.Model):
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    retrieved_chunk_ids = models.JSONField(default=list, blank=True)
+    invalid_citations = models.PositiveIntegerField(default=0, help_text="Markers citing no given passage (dropped).")
+    error_code = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

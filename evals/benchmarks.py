@@ -87,7 +87,7 @@ def bench_search(dataset: BeirDataset, *, workspace: Workspace, limit: int = 10)
         pipeline_ms.append((time.perf_counter() - started) * 1000)
         timings = outcome.timings_ms
         parts_ms.append(timings.get("embed", 0) + timings.get("vector", 0) + timings.get("keyword", 0))
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     with override_settings(API_KEYS=["bench-key"], API_KEY_ROLES=["viewer"]):
         for query in queries:
             started = time.perf_counter()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("workspaces.urls")),
     path("", include("documents.urls")),
     path("", include("retrieval.urls")),
+    path("", include("chat.urls")),
     path("", include("django_prometheus.urls")),
     # Last: every unknown path answers the JSON envelope, DEBUG or not.
     re_path(r"^", errors.not_found),

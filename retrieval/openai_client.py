@@ -16,7 +16,13 @@ from typing import TypeVar
 import openai
 from django.conf import settings
 
-from retrieval.providers import ProviderError, ProviderNotAvailable, RetryableProviderError
+from retrieval.providers import (
+    ProviderError,
+    ProviderNotAvailable,
+    ProviderRateLimited,
+    ProviderTimeout,
+    RetryableProviderError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +68,15 @@ def as_provider_error(exc: Exception, *, what: str) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, openai.APITimeoutError):
-        return RetryableProviderError(f"{what}: timed out")
+        return ProviderTimeout(f"{what}: timed out")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
         return RetryableProviderError(f"{what}: connection failed ({_detail(cause)})")
     if isinstance(exc, openai.APIStatusError):
         message = f"{what}: HTTP {exc.status_code}: {_detail(exc.message)}"
-        if exc.status_code == 429 or exc.status_code >= 500:
+        if exc.status_code == 429:
+            return ProviderRateLimited(message)
+        if exc.status_code >= 500:
             return RetryableProviderError(message)
         return ProviderError(message)
     if isinstance(exc, openai.OpenAIError):

@@ -14,5 +14,13 @@ class RetryableProviderError(ProviderError):
     retryable = True
 
 
+class ProviderTimeout(RetryableProviderError):
+    """The provider did not answer in time."""
+
+
+class ProviderRateLimited(RetryableProviderError):
+    """The provider refused for now (HTTP 429)."""
+
+
 class ProviderNotAvailable(ProviderError):
     """The provider is configured but cannot run here (missing model or package)."""

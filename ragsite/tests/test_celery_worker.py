@@ -1,46 +1,24 @@
 """A real Celery worker process, consuming the real (embedded) Redis broker."""
 
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from documents.models import DocumentStatus
 from documents.services import document_enqueue_indexing, document_upsert
 from ragsite.tasks import ping
+from ragsite.testing.processes import ROOT, process_environment
 from workspaces.tests.factories import WorkspaceFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url_for_current_connection() -> str:
-    """The test database as a URL, so the worker process writes where the test reads."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
-    if host.startswith("/"):
-        return f"postgres://{user}{password}@/{db['NAME']}?host={host}"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        database_url = database_url_for_current_connection()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ragsite.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-    }
+        env = process_environment()
     worker = subprocess.Popen(  # noqa: S603
         [
             sys.executable,

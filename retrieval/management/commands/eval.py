@@ -7,11 +7,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from documents.ingest import ingest_paths
+from evals.answer_eval import evaluate_answers, load_answer_cases
 from evals.beir import load_beir
 from evals.retrieval_eval import available_modes, evaluate, load_dataset
 from retrieval.embeddings import get_embedder
+from workspaces.services import workspace_get_or_create
 
-METRICS = ("ndcg@10", "recall@100", "mrr@10")
+METRICS = ("ndcg@10", "recall@100", "mrr@10", "answer_accuracy", "refusal_accuracy", "citation_validity")
 
 
 class Command(BaseCommand):
@@ -36,13 +39,24 @@ class Command(BaseCommand):
             default=str(settings.EVAL_HISTORY_FILE),
             help="Append the run to this JSONL trend file ('' to skip).",
         )
+        parser.add_argument(
+            "--answers", type=Path, help="Evaluate answers instead: a JSONL answer dataset (see evals/answer_eval.py)."
+        )
+        parser.add_argument(
+            "--answer-documents",
+            type=Path,
+            default=settings.BASE_DIR / "samples" / "argocd",
+            help="Documents the answer dataset is about (loaded into workspace eval-answers).",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
+        thresholds = [_parse_threshold(text) for text in options["fail_under"]]
+        if options["answers"]:
+            return self.handle_answers(options, thresholds)
         dataset_dir: Path = options["dataset"]
         if not (dataset_dir / "corpus.jsonl").exists():
             raise CommandError(f"No BEIR dataset at {dataset_dir} (corpus.jsonl missing).")
-        thresholds = [_parse_threshold(text) for text in options["fail_under"]]
         dataset = load_beir(dataset_dir, split=options["split"])
         if options["max_queries"]:
             keep = list(dataset.queries)[: options["max_queries"]]
@@ -95,6 +109,35 @@ class Command(BaseCommand):
             },
         }
         self.stdout.write(_table(record))
+        self.finish(record, options, thresholds)
+
+    def handle_answers(self, options, thresholds):
+        if not options["answers"].exists():
+            raise CommandError(f"No answer dataset at {options['answers']}.")
+        cases = load_answer_cases(options["answers"])
+        workspace = workspace_get_or_create(workspace_id=options["workspace"] or "eval-answers")
+        ingest_paths(workspace=workspace, paths=[options["answer_documents"]])
+        report = evaluate_answers(cases, workspace=workspace)
+        record = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "dataset": options["answers"].name,
+            "cases": report.cases,
+            "embedding_model": get_embedder().model_name,
+            "generator": settings.GENERATOR_PROVIDER,
+            "results": {"answers": report.metrics()},
+            "failures": report.failures,
+        }
+        self.stdout.write(
+            f"{record['dataset']}: {report.cases} questions, generator {record['generator']}\n"
+            + "\n".join(f"{name:<20}{value:>8.4f}" for name, value in report.metrics().items())
+        )
+        for failure in report.failures:
+            self.stdout.write(f"  {failure['id']}: {failure['problem']}")
+        self.finish(record, options, thresholds)
+
+    def finish(self, record: dict, options: dict, thresholds: list) -> None:
+        """Write the report and trend line, then fail when a figure is under its threshold."""
         if options["json"]:
             options["json"].write_text(json.dumps(record, indent=2))
         if options["history"]:

@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chat.selectors import chat_log_get, chat_log_list, chat_session_get, chat_session_list
+from chat.serializers import (
+    ChatAnswerSerializer,
+    ChatLogQuerySerializer,
+    ChatLogSerializer,
+    ChatRequestSerializer,
+    ChatSessionCreateSerializer,
+    ChatSessionDetailSerializer,
+    ChatSessionSerializer,
+)
+from chat.services import ChatFailure, chat_answer, chat_events, chat_session_create
+from chat.sse import sse_stream
+from exports.formats import csv_lines, jsonl_lines
+from ragsite.errors import ApiError
+from retrieval.search.filters import InvalidFilter, SearchFilters
+from workspaces.models import Role
+from workspaces.scoping import WorkspaceScopedMixin
+
+
+class ChatMixin(WorkspaceScopedMixin):
+    required_role = Role.EDITOR
+
+    def chat_arguments(self, request) -> dict:
+        payload = ChatRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        session = None
+        if data.get("session_id"):
+            session = chat_session_get(workspace=self.workspace, session_id=data["session_id"])
+            if session is None:
+                raise exceptions.NotFound("Chat session not found.")
+        try:
+            filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
+        except InvalidFilter as exc:
+            raise ApiError(str(exc), code="invalid_filter") from None
+        return {
+            "workspace": self.workspace,
+            "question": data["question"],
+            "actor": request.user.actor,
+            "request_id": request.request_id,
+            "session": session,
+            "filters": filters,
+        }
+
+
+class ChatApi(ChatMixin, APIView):
+    """Answer a question from the workspace's documents, with citations, or refuse with a reason."""
+
+    @extend_schema(request=ChatRequestSerializer, responses=ChatAnswerSerializer)
+    def post(self, request):
+        try:
+            answer = chat_answer(**self.chat_arguments(request))
+        except ChatFailure as failure:
+            raise ApiError(
+                failure.message,
+                code=failure.code,
+                status_code=failure.status,
+                extra={"chat_log_id": failure.chat_log_id},
+            ) from None
+        return Response(ChatAnswerSerializer(answer).data)
+
+
+class ChatStreamApi(ChatMixin, APIView):
+    """The same answer as Server-Sent Events: meta, token..., citations, done (or error)."""
+
+    @extend_schema(
+        request=ChatRequestSerializer, responses={(200, "text/event-stream"): OpenApiResponse(description="SSE events")}
+    )
+    def post(self, request):
+        events = chat_events(**self.chat_arguments(request))
+        response = StreamingHttpResponse(
+            sse_stream(events, heartbeat_seconds=settings.CHAT_STREAM_HEARTBEAT_SECONDS),
+            content_type="text/event-stream",
+        )
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # nginx: pass events through as they come
+        return response
+
+
+class ChatSessionListApi(WorkspaceScopedMixin, generics.GenericAPIView):
+    serializer_class = ChatSessionSerializer
+    required_role = {"GET": Role.VIEWER, "POST": Role.EDITOR}
+
+    @extend_schema(operation_id="chat_sessions_list", responses=ChatSessionSerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(chat_session_list(workspace=self.workspace))
+        return self.get_paginated_response(ChatSessionSerializer(page, many=True).data)
+
+    @extend_schema(request=ChatSessionCreateSerializer, responses={201: ChatSessionSerializer})
+    def post(self, request):
+        payload = ChatSessionCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        session = chat_session_create(
+            workspace=self.workspace, actor=request.user.actor, title=payload.validated_data["title"]
+        )
+        return Response(ChatSessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class ChatSessionDetailApi(WorkspaceScopedMixin, APIView):
+    required_role = Role.VIEWER
+
+    @extend_schema(responses=ChatSessionDetailSerializer)
+    def get(self, request, session_id):
+        session = chat_session_get(workspace=self.workspace, session_id=session_id)
+        if session is None:
+            raise exceptions.NotFound("Chat session not found.")
+        return Response(ChatSessionDetailSerializer(session).data)
+
+
+class ChatLogListApi(WorkspaceScopedMixin, generics.GenericAPIView):
+    serializer_class = ChatLogSerializer
+    required_role = Role.ADMIN
+
+    @extend_schema(
+        operation_id="chat_logs_list", parameters=[ChatLogQuerySerializer], responses=ChatLogSerializer(many=True)
+    )
+    def get(self, request):
+        query = ChatLogQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(chat_log_list(workspace=self.workspace, filters=query.validated_data))
+        return self.get_paginated_response(ChatLogSerializer(page, many=True).data)
+
+
+class ChatLogDetailApi(WorkspaceScopedMixin, APIView):
+    required_role = Role.ADMIN
+
+    @extend_schema(responses=ChatLogSerializer)
+    def get(self, request, log_id):
+        log = chat_log_get(workspace=self.workspace, log_id=log_id)
+        if log is None:
+            raise exceptions.NotFound("Chat log not found.")
+        return Response(ChatLogSerializer(log).data)
+
+
+class ChatLogExportApi(WorkspaceScopedMixin, APIView):
+    """All matching logs as JSON lines or CSV, streamed."""
+
+    required_role = Role.ADMIN
+
+    @extend_schema(parameters=[ChatLogQuerySerializer], responses={(200, "application/x-ndjson"): str})
+    def get(self, request):
+        query = ChatLogQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        logs = chat_log_list(workspace=self.workspace, filters=query.validated_data)
+        fields = ChatLogSerializer.Meta.fields
+        rows = (ChatLogSerializer(log).data for log in logs.iterator(chunk_size=500))
+        if query.validated_data["format"] == "csv":
+            body, content_type = csv_lines(rows, fields=fields), "text/csv"
+        else:
+            body, content_type = jsonl_lines(rows), "application/x-ndjson"
+        response = StreamingHttpResponse(body, content_type=content_type)
+        extension = query.validated_data["format"]
+        response["Content-Disposition"] = f'attachment; filename="chat-logs-{self.workspace.pk}.{extension}"'
+        return response

@@ -1,0 +1,47 @@
+"""Server-Sent Events for chat streams, served asynchronously under ASGI.
+
+The chat events come from a synchronous generator (ORM, providers). Each
+step runs in the request's worker thread while the event loop waits, sending
+a heartbeat comment whenever a step takes longer than the heartbeat interval
+(proxies close silent connections). When the client disconnects, Django
+cancels this coroutine; the generator is then closed, which closes the
+provider's stream, so no more tokens are generated for nobody.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
+
+from chat.services import ChatEvent
+
+_DONE = object()
+
+
+def format_event(event: ChatEvent) -> str:
+    return f"event: {event.name}\ndata: {json.dumps(event.data, default=str)}\n\n"
+
+
+async def sse_stream(events: Iterator[ChatEvent], *, heartbeat_seconds: float) -> AsyncIterator[str]:
+    step = sync_to_async(lambda: next(events, _DONE), thread_sensitive=True)
+    close = sync_to_async(events.close, thread_sensitive=True)
+    pending = None
+    try:
+        while True:
+            pending = asyncio.ensure_future(step())
+            while True:
+                done, _ = await asyncio.wait({pending}, timeout=heartbeat_seconds)
+                if done:
+                    break
+                yield ": heartbeat\n\n"
+            event = pending.result()
+            pending = None
+            if event is _DONE:
+                return
+            yield format_event(event)
+    finally:
+        if pending is not None:
+            # A step is still running in the worker thread: let it finish before closing the generator.
+            await asyncio.wait({pending})
+        await close()

@@ -1,0 +1,37 @@
+"""Rows as JSON lines or CSV, produced lazily so large exports stream."""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+
+def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, default=str, ensure_ascii=False) + "\n"
+
+
+def csv_lines(rows: Iterable[dict], *, fields: Sequence[str]) -> Iterator[str]:
+    """CSV with a header; nested values (lists, dicts) as JSON in their cell."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
+    writer.writeheader()
+    yield _drain(buffer)
+    for row in rows:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+        yield _drain(buffer)
+
+
+def _cell(value):
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # no formula injection when a spreadsheet opens the file
+    return value
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate(0)
+    return text
