@@ -7,7 +7,6 @@ answer is still written for the question as asked.
 
 import json
 import re
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from functools import lru_cache
@@ -15,7 +14,7 @@ from functools import lru_cache
 from django.conf import settings
 
 from chat.generators.base import Turn
-from retrieval.openai_client import DEFAULT_BASE_DELAY, build_client, call_with_retries
+from retrieval.openai_client import DEFAULT_BASE_DELAY, OpenAIBacked
 from retrieval.providers import ProviderError, ProviderNotAvailable
 
 # Questions this short rarely carry their own topic ("and staging?", "why not?").
@@ -88,7 +87,7 @@ class NoRewriter(QueryRewriter):
         return " ".join([*filter(None, earlier), question])
 
 
-class OpenAIQueryRewriter(QueryRewriter):
+class OpenAIQueryRewriter(OpenAIBacked, QueryRewriter):
     """A chat model (Chat Completions) rewrites the question given the last `max_turns` turns.
 
     Without history the question is returned as is, with no request. An
@@ -110,24 +109,16 @@ class OpenAIQueryRewriter(QueryRewriter):
         retry_base_delay: float = DEFAULT_BASE_DELAY,
     ):
         self.model_name = model_name
-        self.api_key = api_key
-        self.base_url = base_url
-        self.timeout = timeout
-        self.max_retries = max_retries
         self.max_turns = max_turns
         # None leaves it out, for models that only accept their default temperature.
         self.temperature = temperature
-        self.retry_base_delay = retry_base_delay
-        self._client = None
-        self._lock = threading.Lock()
-
-    def load(self) -> None:
-        """Build the client; no network traffic."""
-        if self._client is not None:
-            return
-        with self._lock:
-            if self._client is None:
-                self._client = build_client(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
+        self._connect(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_base_delay=retry_base_delay,
+        )
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         turns = [turn for turn in recent_turns(history, self.max_turns) if turn.content.strip()]
@@ -146,7 +137,7 @@ class OpenAIQueryRewriter(QueryRewriter):
             reply = self._client.chat.completions.create(model=self.model_name, messages=messages, **options)
             return _answer_text(reply)
 
-        query = call_with_retries(call, what=WHAT, max_retries=self.max_retries, base_delay=self.retry_base_delay)
+        query = self._with_retries(call, what=WHAT)
         return _first_line(query) or question
 
 

@@ -9,6 +9,7 @@ failure leaves as a retrieval.providers error, never as an SDK exception.
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -146,3 +147,39 @@ def _retry_after(exc: Exception, max_delay: float) -> float:
 def _detail(value: object) -> str:
     text = str(value)
     return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "…"
+
+
+class OpenAIBacked:
+    """What every OpenAI-backed provider shares: connection settings, a client
+    built on first use (no network traffic), and the retry policy above."""
+
+    def _connect(
+        self,
+        *,
+        api_key: str = "",
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        retry_base_delay: float = DEFAULT_BASE_DELAY,
+    ) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.retry_base_delay = retry_base_delay
+        self._client = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        if self._client is not None:
+            return
+        with self._lock:
+            if self._client is None:
+                self._client = build_client(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._client is not None
+
+    def _with_retries(self, call: Callable[[], T], *, what: str) -> T:
+        return call_with_retries(call, what=what, max_retries=self.max_retries, base_delay=self.retry_base_delay)

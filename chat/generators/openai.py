@@ -8,14 +8,13 @@ cannot be taken back.
 """
 
 import json
-import threading
 from collections.abc import Iterator, Sequence
 
 import openai
 
 from chat.generators import estimate_tokens
 from chat.generators.base import Generation, GenerationChunk, Generator, Passage, Turn, Usage
-from retrieval.openai_client import DEFAULT_BASE_DELAY, as_provider_error, build_client, call_with_retries
+from retrieval.openai_client import DEFAULT_BASE_DELAY, OpenAIBacked, as_provider_error
 from retrieval.providers import ProviderError, ProviderNotAvailable
 
 API_STYLES = ("chat", "responses")
@@ -37,7 +36,7 @@ _READ_ERRORS = (openai.OpenAIError, ValueError, AttributeError, TypeError, KeyEr
 _END_OF_RESPONSE = ("response.completed", "response.incomplete")
 
 
-class OpenAIGenerator(Generator):
+class OpenAIGenerator(OpenAIBacked, Generator):
     """Answers by a chat model from the numbered passages, citing them as [n].
 
     `history` turns are sent as earlier messages. `temperature` or
@@ -63,30 +62,22 @@ class OpenAIGenerator(Generator):
         if api_style not in API_STYLES:
             raise ProviderNotAvailable(f"OPENAI_API_STYLE={api_style} is not supported; use chat or responses.")
         self.model_name = model_name
-        self.api_key = api_key
-        self.base_url = base_url
-        self.timeout = timeout
-        self.max_retries = max_retries
         self.api_style = api_style
         self.temperature = temperature
         self.max_tokens = max_tokens
-        self.retry_base_delay = retry_base_delay
-        self._client = None
-        self._lock = threading.Lock()
-
-    def load(self) -> None:
-        """Build the client; no network traffic."""
-        if self._client is not None:
-            return
-        with self._lock:
-            if self._client is None:
-                self._client = build_client(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
+        self._connect(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_base_delay=retry_base_delay,
+        )
 
     def generate(self, *, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Generation:
         self.load()
         messages = build_messages(question, passages, history)
         request = self._chat_generation if self.api_style == "chat" else self._responses_generation
-        text, usage = self._with_retries(lambda: request(messages))
+        text, usage = self._with_retries(lambda: request(messages), what=WHAT)
         return Generation(text=text, usage=usage or _estimated_usage(messages, text))
 
     def stream(
@@ -101,7 +92,7 @@ class OpenAIGenerator(Generator):
             return pieces, next(pieces, None)
 
         # Failures up to the first piece are retried; later ones reach the caller as they are.
-        pieces, first = self._with_retries(first_piece)
+        pieces, first = self._with_retries(first_piece, what=WHAT)
         parts: list[str] = []
         usage = None
         try:
@@ -211,9 +202,6 @@ class OpenAIGenerator(Generator):
                 raise ProviderError(f"{WHAT}: malformed response (the stream ended before the response did)")
         except _READ_ERRORS as exc:
             raise as_provider_error(exc, what=WHAT) from exc
-
-    def _with_retries(self, call):
-        return call_with_retries(call, what=WHAT, max_retries=self.max_retries, base_delay=self.retry_base_delay)
 
 
 def build_messages(question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> list[dict]:

@@ -1,10 +1,9 @@
 import math
 import re
-import threading
 from collections.abc import Sequence
 
 from retrieval.embeddings.base import Embedder
-from retrieval.openai_client import DEFAULT_BASE_DELAY, build_client, call_with_retries
+from retrieval.openai_client import DEFAULT_BASE_DELAY, OpenAIBacked
 from retrieval.providers import ProviderError
 
 # Words and single punctuation marks; each is at least one token for a BPE tokenizer.
@@ -13,7 +12,7 @@ _TOKENISH = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 _SHORTENABLE_PREFIXES = ("text-embedding-3",)
 
 
-class OpenAIEmbedder(Embedder):
+class OpenAIEmbedder(OpenAIBacked, Embedder):
     """Embeddings from the OpenAI API or any OpenAI-compatible server (OPENAI_BASE_URL).
 
     Vectors are normalised here because compatible servers do not all return
@@ -40,27 +39,14 @@ class OpenAIEmbedder(Embedder):
         self.dimension = dimension
         self.max_tokens = max_tokens
         self.batch_size = max(1, batch_size)
-        self.api_key = api_key
-        self.base_url = base_url
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.retry_base_delay = retry_base_delay
-        self._client = None
-        self._encoding = None
-        self._lock = threading.Lock()
-
-    def load(self) -> None:
-        """Build the client and pick a token counter; no network traffic."""
-        if self._client is not None:
-            return
-        with self._lock:
-            if self._client is None:
-                self._encoding = _tiktoken_encoding(self.model_name)
-                self._client = build_client(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
-
-    @property
-    def is_loaded(self) -> bool:
-        return self._client is not None
+        self._encoding = _NOT_LOOKED_UP
+        self._connect(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_base_delay=retry_base_delay,
+        )
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         texts = list(texts)
@@ -74,7 +60,8 @@ class OpenAIEmbedder(Embedder):
 
     def count_tokens(self, text: str) -> int:
         """Exact with tiktoken installed; otherwise an estimate that errs high, so chunks stay within limits."""
-        self.load()
+        if self._encoding is _NOT_LOOKED_UP:
+            self._encoding = _tiktoken_encoding(self.model_name)
         if self._encoding is not None:
             return len(self._encoding.encode(text, disallowed_special=()))
         return max(math.ceil(len(_TOKENISH.findall(text)) * 1.3), math.ceil(len(text) / 4))
@@ -92,9 +79,7 @@ class OpenAIEmbedder(Embedder):
             )
             return self._vectors(reply, len(texts))
 
-        return call_with_retries(
-            call, what="OpenAI embeddings", max_retries=self.max_retries, base_delay=self.retry_base_delay
-        )
+        return self._with_retries(call, what="OpenAI embeddings")
 
     def _vectors(self, reply, expected: int) -> list[list[float]]:
         data = getattr(reply, "data", None)
@@ -121,6 +106,9 @@ class OpenAIEmbedder(Embedder):
         if not math.isfinite(norm) or norm == 0:
             raise ProviderError(f"OpenAI embeddings: {self.model_name} returned a zero or non-finite vector.")
         return [value / norm for value in vector]
+
+
+_NOT_LOOKED_UP = object()
 
 
 def _tiktoken_encoding(model_name: str):

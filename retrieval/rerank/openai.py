@@ -1,9 +1,8 @@
 import json
 import re
-import threading
 from collections.abc import Sequence
 
-from retrieval.openai_client import DEFAULT_BASE_DELAY, build_client, call_with_retries
+from retrieval.openai_client import DEFAULT_BASE_DELAY, OpenAIBacked
 from retrieval.providers import ProviderError
 from retrieval.rerank.base import Reranker
 
@@ -21,7 +20,7 @@ for example [3, 1, 2]."""
 _ARRAY = re.compile(r"\[[^\[\]]*\]")
 
 
-class OpenAIListwiseReranker(Reranker):
+class OpenAIListwiseReranker(OpenAIBacked, Reranker):
     """Listwise reranking by a chat model (any OpenAI-compatible server).
 
     One Chat Completions request ranks all passages at once. Ranks become
@@ -43,26 +42,15 @@ class OpenAIListwiseReranker(Reranker):
         retry_base_delay: float = DEFAULT_BASE_DELAY,
     ):
         self.model_name = model_name
-        self.api_key = api_key
-        self.base_url = base_url
-        self.timeout = timeout
-        self.max_retries = max_retries
         # None leaves it out, for models that only accept their default temperature.
         self.temperature = temperature
-        self.retry_base_delay = retry_base_delay
-        self._client = None
-        self._lock = threading.Lock()
-
-    def load(self) -> None:
-        if self._client is not None:
-            return
-        with self._lock:
-            if self._client is None:
-                self._client = build_client(api_key=self.api_key, base_url=self.base_url, timeout=self.timeout)
-
-    @property
-    def is_loaded(self) -> bool:
-        return self._client is not None
+        self._connect(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_base_delay=retry_base_delay,
+        )
 
     def rerank(self, query: str, passages: Sequence[str]) -> list[float]:
         passages = list(passages)
@@ -79,9 +67,7 @@ class OpenAIListwiseReranker(Reranker):
             reply = self._client.chat.completions.create(model=self.model_name, messages=messages, **options)
             return parse_ranking(_answer_text(reply), len(passages))
 
-        order = call_with_retries(
-            call, what="OpenAI reranker", max_retries=self.max_retries, base_delay=self.retry_base_delay
-        )
+        order = self._with_retries(call, what="OpenAI reranker")
         scores = [0.0] * len(passages)
         for rank, index in enumerate(order):
             scores[index] = 1.0 / (1 + rank)
