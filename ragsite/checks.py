@@ -10,6 +10,7 @@ KNOWN_PROVIDERS = {
     "QUERY_REWRITER_PROVIDER": {"none", "openai"},
     "RERANKER_PROVIDER": {"none", "cross-encoder", "openai"},
     "AUTH_MODE": {"api_key"},
+    "OPENAI_API_STYLE": {"chat", "responses"},
 }
 DEV_KEYS = {"dev-key"}
 
@@ -44,14 +45,6 @@ def check_configuration(app_configs=None, **kwargs):
                     id="ragsite.E012",
                 )
             )
-    if settings.AUTH_MODE == "gateway" and not settings.ACCESS_CONTROL_URL:
-        errors.append(
-            checks.Error(
-                "ACCESS_CONTROL_URL is not set but AUTH_MODE is gateway.",
-                hint="Gateway mode asks ACCESS_CONTROL_URL about every workspace; without it every request is denied.",
-                id="ragsite.E013",
-            )
-        )
     uses_openai = [
         name
         for name in ("EMBEDDING_PROVIDER", "GENERATOR_PROVIDER", "QUERY_REWRITER_PROVIDER", "RERANKER_PROVIDER")
