@@ -1,0 +1,34 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.selectors import audit_log_list
+from audit.serializers import AuditLogQuerySerializer, AuditLogSerializer
+from workspaces.models import Role
+
+
+class AuditLogListApi(generics.GenericAPIView):
+    serializer_class = AuditLogSerializer
+    required_role = Role.ADMIN
+
+    @extend_schema(
+        operation_id="audit_logs_list", parameters=[AuditLogQuerySerializer], responses=AuditLogSerializer(many=True)
+    )
+    def get(self, request):
+        query = AuditLogQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        logs = audit_log_list(filters=query.validated_data, workspace_scope=request.user.workspace_id)
+        page = self.paginate_queryset(logs)
+        return self.get_paginated_response(AuditLogSerializer(page, many=True).data)
+
+
+class AuditLogDetailApi(APIView):
+    required_role = Role.ADMIN
+
+    @extend_schema(responses=AuditLogSerializer)
+    def get(self, request, log_id: int):
+        log = audit_log_list(filters={}, workspace_scope=request.user.workspace_id).filter(pk=log_id).first()
+        if log is None:
+            raise exceptions.NotFound("Audit log not found.")
+        return Response(AuditLogSerializer(log).data)

@@ -1,0 +1,24 @@
+from django.db.models import QuerySet
+
+from audit.models import AuditLog
+
+
+def audit_log_list(*, filters: dict, workspace_scope: str | None = None) -> QuerySet[AuditLog]:
+    """Newest first. Filters: action, workspace_id, request_id, since, until.
+
+    A caller scoped to a workspace sees only rows about that workspace.
+    """
+    logs = AuditLog.objects.order_by("-created_at", "-id")
+    if workspace_scope is not None:
+        logs = logs.filter(workspace_ids__contains=[workspace_scope])
+    if filters.get("action"):
+        logs = logs.filter(action=filters["action"])
+    if filters.get("workspace_id"):
+        logs = logs.filter(workspace_ids__contains=[filters["workspace_id"]])
+    if filters.get("request_id"):
+        logs = logs.filter(request_id=filters["request_id"])
+    if filters.get("since"):
+        logs = logs.filter(created_at__gte=filters["since"])
+    if filters.get("until"):
+        logs = logs.filter(created_at__lt=filters["until"])
+    return logs
