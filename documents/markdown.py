@@ -42,10 +42,12 @@ class ChunkDraft:
 
     @property
     def embedding_text(self) -> str:
-        """What the embedder sees: the heading path gives a short passage its topic."""
-        if not self.heading_path:
-            return self.text
-        return " > ".join(self.heading_path) + "\n\n" + self.text
+        return embedding_text(self.heading_path, self.text)
+
+
+def embedding_text(heading_path, text: str) -> str:
+    """What the embedder sees for a chunk: the heading path gives a short passage its topic."""
+    return " > ".join(heading_path) + "\n\n" + text if heading_path else text
 
 
 def content_hash(text: str) -> str:

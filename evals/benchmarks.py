@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.test import Client, override_settings
 
+from documents.markdown import embedding_text
 from documents.models import Chunk, Document
 from evals.beir import BeirDataset
 from evals.retrieval_eval import load_dataset
@@ -50,7 +51,7 @@ def bench_ingest(dataset: BeirDataset, *, workspace_id: str = "bench-ingest") ->
     ingest_seconds = time.perf_counter() - started
 
     texts = [
-        " > ".join(heading_path) + "\n\n" + text if heading_path else text
+        embedding_text(heading_path, text)
         for heading_path, text in Chunk.objects.filter(workspace=workspace).values_list("heading_path", "text")
     ]
     started = time.perf_counter()

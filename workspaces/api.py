@@ -15,7 +15,7 @@ from workspaces.serializers import (
     WorkspaceSerializer,
     WorkspaceUpdateSerializer,
 )
-from workspaces.services import workspace_archive, workspace_create, workspace_restore, workspace_update
+from workspaces.services import workspace_create, workspace_update
 
 
 class WorkspaceListCreateApi(generics.GenericAPIView):
@@ -89,30 +89,17 @@ class WorkspaceDetailApi(generics.GenericAPIView):
         return Response(WorkspaceSerializer(workspace).data)
 
 
-class WorkspaceArchiveApi(APIView):
+class WorkspaceArchiveStateApi(APIView):
+    """POST archive or restore (`change` is workspace_archive or workspace_restore), with an optional reason."""
+
     required_role = Role.ADMIN
+    change = None
 
     @extend_schema(request=WorkspaceArchiveSerializer, responses=WorkspaceSerializer)
     def post(self, request, workspace_id: str):
         payload = WorkspaceArchiveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        workspace = workspace_archive(
-            workspace=workspace_or_404(request, workspace_id),
-            actor=request.user.actor,
-            reason=payload.validated_data["reason"],
-            request_id=request.request_id,
-        )
-        return Response(WorkspaceSerializer(workspace).data)
-
-
-class WorkspaceRestoreApi(APIView):
-    required_role = Role.ADMIN
-
-    @extend_schema(request=WorkspaceArchiveSerializer, responses=WorkspaceSerializer)
-    def post(self, request, workspace_id: str):
-        payload = WorkspaceArchiveSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        workspace = workspace_restore(
+        workspace = self.change(
             workspace=workspace_or_404(request, workspace_id),
             actor=request.user.actor,
             reason=payload.validated_data["reason"],
