@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 from audit.selectors import audit_log_list
 from audit.serializers import AuditLogQuerySerializer, AuditLogSerializer
 from workspaces.models import Role
+from workspaces.selectors import reachable_workspace_ids
 
 
 class AuditLogListApi(generics.GenericAPIView):
@@ -18,7 +19,7 @@ class AuditLogListApi(generics.GenericAPIView):
     def get(self, request):
         query = AuditLogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        logs = audit_log_list(filters=query.validated_data, workspace_scope=request.user.workspace_id)
+        logs = audit_log_list(filters=query.validated_data, workspace_scope=reachable_workspace_ids(principal=request.user))
         page = self.paginate_queryset(logs)
         return self.get_paginated_response(AuditLogSerializer(page, many=True).data)
 
@@ -28,7 +29,7 @@ class AuditLogDetailApi(APIView):
 
     @extend_schema(responses=AuditLogSerializer)
     def get(self, request, log_id: int):
-        log = audit_log_list(filters={}, workspace_scope=request.user.workspace_id).filter(pk=log_id).first()
+        log = audit_log_list(filters={}, workspace_scope=reachable_workspace_ids(principal=request.user)).filter(pk=log_id).first()
         if log is None:
             raise exceptions.NotFound("Audit log not found.")
         return Response(AuditLogSerializer(log).data)

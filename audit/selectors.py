@@ -3,14 +3,14 @@ from django.db.models import QuerySet
 from audit.models import AuditLog
 
 
-def audit_log_list(*, filters: dict, workspace_scope: str | None = None) -> QuerySet[AuditLog]:
+def audit_log_list(*, filters: dict, workspace_scope: list[str] | None = None) -> QuerySet[AuditLog]:
     """Newest first. Filters: action, workspace_id, request_id, since, until.
 
-    A caller scoped to a workspace sees only rows about that workspace.
+    With a `workspace_scope` (the workspaces a caller may reach), only rows about those workspaces.
     """
     logs = AuditLog.objects.order_by("-created_at", "-id")
     if workspace_scope is not None:
-        logs = logs.filter(workspace_ids__contains=[workspace_scope])
+        logs = logs.filter(workspace_ids__overlap=workspace_scope)
     if filters.get("action"):
         logs = logs.filter(action=filters["action"])
     if filters.get("workspace_id"):

@@ -9,7 +9,7 @@ KNOWN_PROVIDERS = {
     "GENERATOR_PROVIDER": {"extractive", "openai", "fake"},
     "QUERY_REWRITER_PROVIDER": {"none", "openai"},
     "RERANKER_PROVIDER": {"none", "cross-encoder", "openai"},
-    "AUTH_MODE": {"api_key"},
+    "AUTH_MODE": {"api_key", "gateway"},
     "OPENAI_API_STYLE": {"chat", "responses"},
 }
 DEV_KEYS = {"dev-key"}
@@ -57,9 +57,21 @@ def check_configuration(app_configs=None, **kwargs):
                 id="ragsite.E014",
             )
         )
+    if settings.AUTH_MODE == "gateway" and not _is_access_control_template(settings.ACCESS_CONTROL_URL):
+        errors.append(
+            checks.Error(
+                "AUTH_MODE is gateway but ACCESS_CONTROL_URL is not an http(s) URL template.",
+                hint="Set ACCESS_CONTROL_URL to a URL containing {workspace_id}.",
+                id="ragsite.E016",
+            )
+        )
     if settings.EMBEDDING_DIMENSION <= 0:
         errors.append(checks.Error("EMBEDDING_DIMENSION must be a positive integer.", id="ragsite.E015"))
     return errors
+
+
+def _is_access_control_template(url: str) -> bool:
+    return url.startswith(("http://", "https://")) and "{workspace_id}" in url
 
 
 def production_errors() -> list[checks.CheckMessage]:

@@ -1,25 +1,35 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workspaces.models import ROLE_RANK, Role
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an API key (stored or bootstrap) or, later, a gateway user.
+    """Who is calling: an API key (stored or bootstrap) or a user named by the gateway.
 
-    `actor` is what logs and audit rows record: a short hash of the key, never the key.
+    `actor` is what logs and audit rows record: a short hash of the key or the
+    gateway's user id, never a secret. A gateway user's `credentials` (the
+    Authorization header the gateway passed on) are kept only to forward them
+    to the access-control service.
     """
 
     actor: str
     role: str
     workspace_id: str | None = None
     api_key_id: int | None = None
+    user_id: str = ""
+    credentials: str = field(default="", repr=False)
 
     is_authenticated = True
     is_anonymous = False
+
+    @property
+    def is_gateway_user(self) -> bool:
+        return bool(self.user_id)
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
     def can_reach(self, workspace_id: str) -> bool:
+        """The key's own scope; a gateway user's access is asked of the access-control service."""
         return self.workspace_id is None or self.workspace_id == workspace_id

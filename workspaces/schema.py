@@ -2,7 +2,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "workspaces.auth.ApiKeyAuthentication"
+    target_class = "workspaces.auth.ConfiguredAuthentication"
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from workspaces.access_control import workspace_access_allowed, workspaces_with_access
 from workspaces.models import ApiKey, Workspace, hash_api_key
 from workspaces.principals import Principal
 
@@ -48,9 +49,20 @@ def _touch_last_used(api_key: ApiKey) -> None:
 
 def workspace_list_for_principal(*, principal: Principal) -> QuerySet[Workspace]:
     workspaces = Workspace.objects.all()
-    if principal.workspace_id is not None:
-        workspaces = workspaces.filter(pk=principal.workspace_id)
+    reachable = reachable_workspace_ids(principal=principal)
+    if reachable is not None:
+        workspaces = workspaces.filter(pk__in=reachable)
     return workspaces
+
+
+def reachable_workspace_ids(*, principal: Principal) -> list[str] | None:
+    """The workspaces a principal may reach, or None for "all of them" (an unscoped key)."""
+    if principal.workspace_id is not None:
+        return [principal.workspace_id]
+    if not principal.is_gateway_user:
+        return None
+    workspace_ids = list(Workspace.objects.order_by("pk").values_list("pk", flat=True))
+    return workspaces_with_access(principal=principal, workspace_ids=workspace_ids)
 
 
 def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> Workspace | None:
@@ -60,4 +72,8 @@ def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> W
     """
     if not workspace_id or not principal.can_reach(workspace_id):
         return None
-    return Workspace.objects.filter(pk=workspace_id).first()
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None and principal.is_gateway_user:
+        if not workspace_access_allowed(principal=principal, workspace_id=workspace.pk):
+            return None
+    return workspace

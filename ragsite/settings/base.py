@@ -144,7 +144,7 @@ ACCESS_CONTROL_CACHE_SECONDS = env.int("ACCESS_CONTROL_CACHE_SECONDS", default=3
 RATE_LIMIT_PER_KEY = env("RATE_LIMIT_PER_KEY", default="600/min")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.auth.ApiKeyAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.auth.ConfiguredAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["workspaces.permissions.HasRole"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -1,7 +1,10 @@
 """Pytest fixtures shared across apps; registered by the root conftest.py."""
 
+import uuid
+
 import pytest
 
+from ragsite.testing.access_control_server import AccessControlServer
 from ragsite.testing.openai_server import OpenAITestServer
 
 
@@ -9,4 +12,17 @@ from ragsite.testing.openai_server import OpenAITestServer
 def openai_server():
     """A started OpenAITestServer (`.base_url` ends in /v1), stopped after the test."""
     with OpenAITestServer() as server:
+        yield server
+
+
+@pytest.fixture
+def access_control_server(settings, monkeypatch):
+    """Gateway mode, asking a started AccessControlServer, with an access cache of its own."""
+    from workspaces import access_control
+
+    with AccessControlServer() as server:
+        settings.AUTH_MODE = "gateway"
+        settings.ACCESS_CONTROL_URL = server.url_template
+        settings.ACCESS_CONTROL_TIMEOUT_SECONDS = 0.5
+        monkeypatch.setattr(access_control, "CACHE_PREFIX", f"access-control:{uuid.uuid4().hex}:")
         yield server
