@@ -19,7 +19,8 @@ class AuditLogListApi(generics.GenericAPIView):
     def get(self, request):
         query = AuditLogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        logs = audit_log_list(filters=query.validated_data, workspace_scope=reachable_workspace_ids(principal=request.user))
+        scope = reachable_workspace_ids(principal=request.user)
+        logs = audit_log_list(filters=query.validated_data, workspace_scope=scope)
         page = self.paginate_queryset(logs)
         return self.get_paginated_response(AuditLogSerializer(page, many=True).data)
 
@@ -29,7 +30,8 @@ class AuditLogDetailApi(APIView):
 
     @extend_schema(responses=AuditLogSerializer)
     def get(self, request, log_id: int):
-        log = audit_log_list(filters={}, workspace_scope=reachable_workspace_ids(principal=request.user)).filter(pk=log_id).first()
+        scope = reachable_workspace_ids(principal=request.user)
+        log = audit_log_list(filters={}, workspace_scope=scope).filter(pk=log_id).first()
         if log is None:
             raise exceptions.NotFound("Audit log not found.")
         return Response(AuditLogSerializer(log).data)

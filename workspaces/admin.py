@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from workspaces.models import ApiKey, Workspace
-from workspaces.services import api_key_create
+from workspaces.services import ARCHIVE, RESTORE, api_key_create, api_key_revoke, workspaces_bulk_change
+
+
+def admin_actor(request) -> str:
+    """How audit rows name a person using the admin."""
+    return f"user:{request.user.get_username()}"
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -27,6 +31,25 @@ class WorkspaceAdmin(admin.ModelAdmin):
     search_fields = ["id", "name", "description"]
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
+    actions = ["archive_selected", "restore_selected"]
+
+    @admin.action(description="Archive selected workspaces")
+    def archive_selected(self, request, queryset):
+        self._bulk_change(request, queryset, ARCHIVE)
+
+    @admin.action(description="Restore selected workspaces")
+    def restore_selected(self, request, queryset):
+        self._bulk_change(request, queryset, RESTORE)
+
+    def _bulk_change(self, request, queryset, action):
+        result = workspaces_bulk_change(
+            action=action,
+            workspace_ids=list(queryset.values_list("pk", flat=True)),
+            reachable=Workspace.objects.all(),
+            actor=admin_actor(request),
+            reason=f"{action} from the admin",
+        )
+        self.message_user(request, f"{action.title()}: {result['changed']} changed, {result['unchanged']} unchanged.")
 
 
 @admin.register(ApiKey)
@@ -41,11 +64,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         # New keys are made by the service so the raw key is shown once and only its hash is kept.
-        api_key, raw_key = api_key_create(name=obj.name, role=obj.role, workspace=obj.workspace)
+        api_key, raw_key = api_key_create(
+            name=obj.name, role=obj.role, workspace=obj.workspace, actor=admin_actor(request)
+        )
         obj.pk = api_key.pk
         messages.warning(request, f"Copy this key now; it is not shown again: {raw_key}")
 
     @admin.action(description="Revoke selected keys")
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"Revoked {count} key(s).")
+        keys = list(queryset.filter(revoked_at__isnull=True))
+        for api_key in keys:
+            api_key_revoke(api_key=api_key, actor=admin_actor(request))
+        self.message_user(request, f"Revoked {len(keys)} key(s).")

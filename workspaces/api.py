@@ -1,5 +1,4 @@
 from django.db import IntegrityError
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
@@ -7,15 +6,27 @@ from rest_framework.views import APIView
 
 from ragsite.errors import Conflict
 from workspaces.models import Role
-from workspaces.selectors import workspace_get_for_principal, workspace_list_for_principal
+from workspaces.selectors import workspace_get_for_principal, workspace_list_for_principal, workspace_list_matching
 from workspaces.serializers import (
     WorkspaceArchiveSerializer,
+    WorkspaceBulkChangeResultSerializer,
+    WorkspaceBulkChangeSerializer,
+    WorkspaceBulkPreviewQuerySerializer,
+    WorkspaceBulkPreviewSerializer,
+    WorkspaceChangeMatchingResultSerializer,
+    WorkspaceChangeMatchingSerializer,
     WorkspaceCreateSerializer,
     WorkspaceListQuerySerializer,
     WorkspaceSerializer,
     WorkspaceUpdateSerializer,
 )
-from workspaces.services import workspace_create, workspace_update
+from workspaces.services import (
+    workspace_create,
+    workspace_update,
+    workspaces_bulk_change,
+    workspaces_bulk_preview,
+    workspaces_change_matching,
+)
 
 
 class WorkspaceListCreateApi(generics.GenericAPIView):
@@ -30,14 +41,9 @@ class WorkspaceListCreateApi(generics.GenericAPIView):
     def get(self, request):
         query = WorkspaceListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        workspaces = workspace_list_for_principal(principal=request.user)
-        status_filter = query.validated_data["status"]
-        if status_filter == "active":
-            workspaces = workspaces.active()
-        elif status_filter == "archived":
-            workspaces = workspaces.archived()
-        if text := query.validated_data.get("q"):
-            workspaces = workspaces.filter(Q(id__icontains=text) | Q(name__icontains=text))
+        workspaces = workspace_list_matching(
+            workspaces=workspace_list_for_principal(principal=request.user), filters=query.validated_data
+        )
         page = self.paginate_queryset(workspaces)
         return self.get_paginated_response(WorkspaceSerializer(page, many=True).data)
 
@@ -106,3 +112,70 @@ class WorkspaceArchiveStateApi(APIView):
             request_id=request.request_id,
         )
         return Response(WorkspaceSerializer(workspace).data)
+
+
+class WorkspaceBulkChangeApi(APIView):
+    """POST {"ids": [...], "reason"}: archive or restore (`action`) each listed workspace, in one transaction."""
+
+    required_role = Role.ADMIN
+    action = None
+
+    @extend_schema(request=WorkspaceBulkChangeSerializer, responses=WorkspaceBulkChangeResultSerializer)
+    def post(self, request):
+        payload = WorkspaceBulkChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        result = workspaces_bulk_change(
+            action=self.action,
+            workspace_ids=payload.validated_data["ids"],
+            reachable=workspace_list_for_principal(principal=request.user),
+            actor=request.user.actor,
+            reason=payload.validated_data["reason"],
+            request_id=request.request_id,
+        )
+        return Response(WorkspaceBulkChangeResultSerializer(result).data)
+
+
+class WorkspaceBulkPreviewApi(APIView):
+    """GET what archive-matching or restore-matching would change now: the total and a sample."""
+
+    required_role = Role.ADMIN
+
+    @extend_schema(parameters=[WorkspaceBulkPreviewQuerySerializer], responses=WorkspaceBulkPreviewSerializer)
+    def get(self, request):
+        query = WorkspaceBulkPreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        preview = workspaces_bulk_preview(
+            action=filters.pop("action"),
+            sample_limit=filters.pop("sample_limit"),
+            reachable=workspace_list_for_principal(principal=request.user),
+            filters=filters,
+        )
+        return Response(WorkspaceBulkPreviewSerializer(preview).data)
+
+
+class WorkspaceChangeMatchingApi(APIView):
+    """POST the preview's filter with `confirm: true` and the `expected_total` it showed.
+
+    If the count changed since, nothing changes and the answer is 409 with the actual count.
+    """
+
+    required_role = Role.ADMIN
+    action = None
+
+    @extend_schema(request=WorkspaceChangeMatchingSerializer, responses=WorkspaceChangeMatchingResultSerializer)
+    def post(self, request):
+        payload = WorkspaceChangeMatchingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        filters = dict(payload.validated_data)
+        del filters["confirm"]
+        result = workspaces_change_matching(
+            action=self.action,
+            expected_total=filters.pop("expected_total"),
+            reason=filters.pop("reason"),
+            filters=filters,
+            reachable=workspace_list_for_principal(principal=request.user),
+            actor=request.user.actor,
+            request_id=request.request_id,
+        )
+        return Response(WorkspaceChangeMatchingResultSerializer(result).data)

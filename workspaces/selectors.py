@@ -4,7 +4,7 @@ so tenant isolation lives in one place."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from workspaces.access_control import workspace_access_allowed, workspaces_with_access
@@ -77,3 +77,20 @@ def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> W
         if not workspace_access_allowed(principal=principal, workspace_id=workspace.pk):
             return None
     return workspace
+
+
+def workspace_list_matching(*, workspaces: QuerySet[Workspace], filters: dict) -> QuerySet[Workspace]:
+    """The list filter used by the list endpoint and by bulk operations: `q`, `status`,
+    `created_after`, `created_before`. One definition, so a preview counts what the change changes."""
+    status = filters.get("status", "all")
+    if status == "active":
+        workspaces = workspaces.active()
+    elif status == "archived":
+        workspaces = workspaces.archived()
+    if text := filters.get("q"):
+        workspaces = workspaces.filter(Q(id__icontains=text) | Q(name__icontains=text))
+    if filters.get("created_after"):
+        workspaces = workspaces.filter(created_at__gte=filters["created_after"])
+    if filters.get("created_before"):
+        workspaces = workspaces.filter(created_at__lt=filters["created_before"])
+    return workspaces.order_by("pk")

@@ -17,6 +17,15 @@ def validate_search_language(value: str) -> str:
 workspace_id_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", "Use 1-64 lower-case letters, digits, '-' or '_'."
 )
+# Path segments of /workspaces/... that are endpoints, not workspaces.
+RESERVED_WORKSPACE_IDS = {"bulk", "audit-logs"}
+MAX_BULK_IDS = 1000
+
+
+def validate_workspace_id_not_reserved(value: str) -> str:
+    if value in RESERVED_WORKSPACE_IDS:
+        raise serializers.ValidationError(f"'{value}' is reserved; choose another id.")
+    return value
 
 
 class WorkspaceSerializer(serializers.ModelSerializer):
@@ -39,7 +48,7 @@ class WorkspaceSerializer(serializers.ModelSerializer):
 
 
 class WorkspaceCreateSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=64, validators=[workspace_id_validator])
+    id = serializers.CharField(max_length=64, validators=[workspace_id_validator, validate_workspace_id_not_reserved])
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     search_language = serializers.CharField(
@@ -47,9 +56,65 @@ class WorkspaceCreateSerializer(serializers.Serializer):
     )
 
 
-class WorkspaceListQuerySerializer(serializers.Serializer):
+class WorkspaceFilterSerializer(serializers.Serializer):
+    """The filter shared by the list, the bulk preview and the matching changes."""
+
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+
+
+class WorkspaceListQuerySerializer(WorkspaceFilterSerializer):
     status = serializers.ChoiceField(choices=["active", "archived", "all"], required=False, default="active")
+
+
+class WorkspaceBulkPreviewQuerySerializer(WorkspaceFilterSerializer):
+    action = serializers.ChoiceField(choices=["archive", "restore"])
+    sample_limit = serializers.IntegerField(required=False, default=10, min_value=0, max_value=100)
+
+
+class WorkspaceBulkPreviewSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    total = serializers.IntegerField()
+    sample = WorkspaceSerializer(many=True)
+
+
+class WorkspaceChangeMatchingSerializer(WorkspaceFilterSerializer):
+    confirm = serializers.BooleanField()
+    expected_total = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate_confirm(self, value):
+        if value is not True:
+            raise serializers.ValidationError("Set confirm to true to change every matching workspace.")
+        return value
+
+
+class WorkspaceChangeMatchingResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    total = serializers.IntegerField()
+    workspace_ids = serializers.ListField(child=serializers.CharField())
+
+
+class WorkspaceBulkChangeSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), min_length=1, max_length=MAX_BULK_IDS, allow_empty=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class WorkspaceBulkOutcomeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["archived", "already_archived", "restored", "already_active"])
+
+
+class WorkspaceBulkChangeResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    requested = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    results = WorkspaceBulkOutcomeSerializer(many=True)
+    not_found = serializers.ListField(child=serializers.CharField())
 
 
 class WorkspaceUpdateSerializer(serializers.Serializer):

@@ -3,15 +3,21 @@
 import secrets
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_log_record
+from ragsite.errors import Conflict
 from workspaces.models import ApiKey, Role, Workspace, hash_api_key
+from workspaces.selectors import workspace_list_matching
 
 KEY_PREFIX = "rag_"
 
 
-def api_key_create(*, name: str, role: str = Role.VIEWER, workspace: Workspace | None = None) -> tuple[ApiKey, str]:
+@transaction.atomic
+def api_key_create(
+    *, name: str, role: str = Role.VIEWER, workspace: Workspace | None = None, actor: str = "system"
+) -> tuple[ApiKey, str]:
     """Create a key; the raw key is returned once and never stored."""
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
@@ -21,14 +27,26 @@ def api_key_create(*, name: str, role: str = Role.VIEWER, workspace: Workspace |
         role=Role(role),
         workspace=workspace,
     )
+    _audit_api_key("api_key.create", api_key, actor=actor)
     return api_key, raw_key
 
 
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: str = "system") -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        _audit_api_key("api_key.revoke", api_key, actor=actor)
     return api_key
+
+
+def _audit_api_key(action: str, api_key: ApiKey, *, actor: str) -> None:
+    audit_log_record(
+        action=action,
+        actor=actor,
+        workspace_ids=[api_key.workspace_id] if api_key.workspace_id else [],
+        metadata={"key_id": api_key.pk, "prefix": api_key.prefix, "role": api_key.role, "name": api_key.name},
+    )
 
 
 @transaction.atomic
@@ -104,3 +122,116 @@ def workspace_restore(*, workspace: Workspace, actor: str, request_id: str = "",
 def workspace_get_or_create(*, workspace_id: str, name: str | None = None) -> Workspace:
     workspace, _ = Workspace.objects.get_or_create(id=workspace_id, defaults={"name": name or workspace_id})
     return workspace
+
+
+# --- Bulk archive and restore --------------------------------------------------------
+
+ARCHIVE = "archive"
+RESTORE = "restore"
+
+
+def _status_to_change(action: str) -> str:
+    """An archive changes active workspaces; a restore changes archived ones."""
+    return "active" if action == ARCHIVE else "archived"
+
+
+@transaction.atomic
+def workspaces_bulk_change(
+    *,
+    action: str,
+    workspace_ids: list[str],
+    reachable: QuerySet[Workspace],
+    actor: str,
+    reason: str = "",
+    request_id: str = "",
+) -> dict:
+    """Archive or restore the listed workspaces in one transaction.
+
+    Returns the outcome per id (archived, already_archived, restored,
+    already_active) and the ids that do not exist or are out of the caller's
+    reach, which look the same.
+    """
+    requested = list(dict.fromkeys(workspace_ids))
+    found = {workspace.pk: workspace for workspace in reachable.filter(pk__in=requested).select_for_update()}
+    results, changed = [], []
+    for workspace_id in requested:
+        workspace = found.get(workspace_id)
+        if workspace is None:
+            continue
+        if workspace.is_archived == (action == ARCHIVE):
+            results.append(
+                {"id": workspace_id, "outcome": "already_archived" if workspace.is_archived else "already_active"}
+            )
+        else:
+            results.append({"id": workspace_id, "outcome": "archived" if action == ARCHIVE else "restored"})
+            changed.append(workspace_id)
+    _set_archived(workspace_ids=changed, action=action, reason=reason)
+    not_found = [workspace_id for workspace_id in requested if workspace_id not in found]
+    counts = {"requested": len(requested), "changed": len(changed), "unchanged": len(found) - len(changed)}
+    if changed:
+        audit_log_record(
+            action=f"workspace.bulk_{action}",
+            actor=actor,
+            request_id=request_id,
+            workspace_ids=changed,
+            reason=reason,
+            metadata={**counts, "not_found": len(not_found)},
+        )
+    return {"action": action, **counts, "results": results, "not_found": not_found}
+
+
+def workspaces_bulk_preview(*, action: str, reachable: QuerySet[Workspace], filters: dict, sample_limit: int) -> dict:
+    """What `workspaces_change_matching` would change now: the total and a sample."""
+    targets = workspace_list_matching(workspaces=reachable, filters={**filters, "status": _status_to_change(action)})
+    return {"action": action, "total": targets.count(), "sample": list(targets[:sample_limit])}
+
+
+@transaction.atomic
+def workspaces_change_matching(
+    *,
+    action: str,
+    reachable: QuerySet[Workspace],
+    filters: dict,
+    expected_total: int,
+    actor: str,
+    reason: str = "",
+    request_id: str = "",
+) -> dict:
+    """Archive or restore everything matching `filters`, if it is still what the caller saw.
+
+    The matching rows are locked before counting, so the count that is checked
+    against `expected_total` is the set that changes; a mismatch changes nothing.
+    """
+    targets = workspace_list_matching(workspaces=reachable, filters={**filters, "status": _status_to_change(action)})
+    workspace_ids = list(targets.select_for_update().values_list("pk", flat=True))
+    if len(workspace_ids) != expected_total:
+        raise Conflict(
+            f"{len(workspace_ids)} workspaces match now, not the {expected_total} you confirmed; preview again.",
+            code="expected_total_mismatch",
+            extra={"expected_total": expected_total, "actual_total": len(workspace_ids)},
+        )
+    _set_archived(workspace_ids=workspace_ids, action=action, reason=reason)
+    if workspace_ids:
+        audit_log_record(
+            action=f"workspace.{action}_matching",
+            actor=actor,
+            request_id=request_id,
+            workspace_ids=workspace_ids,
+            reason=reason,
+            metadata={"filters": _json_filters(filters), "total": len(workspace_ids)},
+        )
+    return {"action": action, "total": len(workspace_ids), "workspace_ids": workspace_ids}
+
+
+def _set_archived(*, workspace_ids: list[str], action: str, reason: str) -> None:
+    if not workspace_ids:
+        return
+    if action == ARCHIVE:
+        changes = {"archived_at": timezone.now(), "archive_reason": reason}
+    else:
+        changes = {"archived_at": None, "archive_reason": ""}
+    Workspace.objects.filter(pk__in=workspace_ids).update(**changes, updated_at=timezone.now())
+
+
+def _json_filters(filters: dict) -> dict:
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in filters.items() if value}

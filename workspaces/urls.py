@@ -2,10 +2,24 @@ from django.urls import path
 
 from audit import api as audit_api
 from workspaces import api
-from workspaces.services import workspace_archive, workspace_restore
+from workspaces.services import ARCHIVE, RESTORE, workspace_archive, workspace_restore
 
 urlpatterns = [
     path("workspaces", api.WorkspaceListCreateApi.as_view(), name="workspace-list"),
+    # Before workspaces/<id>/...: "bulk" is a reserved id.
+    path("workspaces/bulk/preview", api.WorkspaceBulkPreviewApi.as_view(), name="workspace-bulk-preview"),
+    path("workspaces/bulk/archive", api.WorkspaceBulkChangeApi.as_view(action=ARCHIVE), name="workspace-bulk-archive"),
+    path("workspaces/bulk/restore", api.WorkspaceBulkChangeApi.as_view(action=RESTORE), name="workspace-bulk-restore"),
+    path(
+        "workspaces/bulk/archive-matching",
+        api.WorkspaceChangeMatchingApi.as_view(action=ARCHIVE),
+        name="workspace-archive-matching",
+    ),
+    path(
+        "workspaces/bulk/restore-matching",
+        api.WorkspaceChangeMatchingApi.as_view(action=RESTORE),
+        name="workspace-restore-matching",
+    ),
     path("workspaces/audit-logs", audit_api.AuditLogListApi.as_view(), name="audit-log-list"),
     path("workspaces/audit-logs/<int:log_id>", audit_api.AuditLogDetailApi.as_view(), name="audit-log-detail"),
     path("workspaces/<str:workspace_id>", api.WorkspaceDetailApi.as_view(), name="workspace-detail"),

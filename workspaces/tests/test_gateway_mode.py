@@ -11,7 +11,7 @@ from ragsite.checks import check_configuration
 pytestmark = pytest.mark.django_db
 
 
-def gateway_client(user_id="ada", role="admin", token="jwt-for-ada"):
+def gateway_client(user_id="ada", role="admin", token="jwt-for-ada"):  # noqa: S107 - a test token
     client = APIClient()
     headers = {"HTTP_X_USER_ID": user_id, "HTTP_X_USER_ROLE": role}
     if token:
@@ -20,9 +20,7 @@ def gateway_client(user_id="ada", role="admin", token="jwt-for-ada"):
     return client
 
 
-def test_allowed_user_reaches_the_workspace_and_the_callers_credentials_are_forwarded(
-    access_control_server, workspace
-):
+def test_allowed_user_reaches_the_workspace_and_the_callers_credentials_are_forwarded(access_control_server, workspace):
     access_control_server.set("alpha", "allow")
     response = gateway_client().get("/workspaces/alpha")
     assert response.status_code == 200
