@@ -3,7 +3,7 @@
 It answers `GET /access/<workspace_id>` according to what the test set for that
 workspace: "allow" (200), "deny" (403), "error" (500), "redirect" (302 to an
 allowing URL), "garbage" (bytes that are not HTTP) or "hang" (no answer until
-the server stops). Unlisted workspaces are denied. Every request is recorded
+the server stops), for everyone or for one user. Unlisted workspaces are denied. Every request is recorded
 with its headers, so tests can check what was forwarded and what was cached.
 """
 
@@ -25,7 +25,7 @@ class AccessRequest:
 
 class AccessControlServer:
     def __init__(self) -> None:
-        self.behaviours: dict[str, str] = {}
+        self.behaviours: dict[tuple[str | None, str], str] = {}
         self.requests: list[AccessRequest] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -46,9 +46,10 @@ class AccessControlServer:
     def url_template(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/access/{{workspace_id}}"
 
-    def set(self, workspace_id: str, behaviour: str) -> None:
+    def set(self, workspace_id: str, behaviour: str, *, user_id: str | None = None) -> None:
+        """How to answer about a workspace: for everyone, or only for one user (which wins)."""
         assert behaviour in BEHAVIOURS, behaviour
-        self.behaviours[workspace_id] = behaviour
+        self.behaviours[(user_id, workspace_id)] = behaviour
 
     def requests_for(self, workspace_id: str) -> list[AccessRequest]:
         with self._lock:
@@ -57,7 +58,10 @@ class AccessControlServer:
     def _record(self, request: AccessRequest) -> str:
         with self._lock:
             self.requests.append(request)
-        return self.behaviours.get(request.workspace_id, "deny")
+        user_id = request.headers.get("X-User-Id")
+        return self.behaviours.get((user_id, request.workspace_id)) or self.behaviours.get(
+            (None, request.workspace_id), "deny"
+        )
 
 
 class _Server(http.server.ThreadingHTTPServer):

@@ -1,0 +1,166 @@
+"""Every endpoint against every persona, and the status each must get.
+
+Personas: API keys (admin, editor, viewer, an admin key scoped to another
+workspace, a revoked key) and gateway users (allowed, denied) asking the real
+loopback access-control service. Every object lives in workspace `alpha`.
+A last test fails when an endpoint exists that this matrix does not cover.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from rest_framework.test import APIClient
+
+from audit.tests.factories import AuditLogFactory
+from chat.tests.factories import ChatLogFactory, ChatSessionFactory
+from documents.tests.factories import ChunkFactory, DocumentFactory
+from workspaces.models import Role
+from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
+
+PERSONAS = ["admin", "editor", "viewer", "other_workspace", "revoked", "gateway_allowed", "gateway_denied"]
+
+# (method, path, body, expected statuses in PERSONAS order)
+MATRIX = [
+    ("get", "/health", None, "200 200 200 200 200 200 200"),
+    ("get", "/metrics", None, "200 200 200 200 200 200 200"),
+    ("get", "/stats", None, "200 200 200 404 401 200 404"),
+    ("get", "/workspaces", None, "200 200 200 200 401 200 200"),
+    ("post", "/workspaces", {"id": "gamma", "name": "Gamma"}, "201 403 403 403 401 201 201"),
+    ("get", "/workspaces/alpha", None, "200 200 200 404 401 200 404"),
+    ("patch", "/workspaces/alpha", {"name": "Renamed"}, "200 403 403 404 401 200 404"),
+    ("post", "/workspaces/alpha/archive", {"reason": "r"}, "200 403 403 404 401 200 404"),
+    ("post", "/workspaces/alpha/restore", {}, "200 403 403 404 401 200 404"),
+    ("get", "/workspaces/bulk/preview?action=archive", None, "200 403 403 200 401 200 200"),
+    ("post", "/workspaces/bulk/archive", {"ids": ["alpha"]}, "200 403 403 200 401 200 200"),
+    ("post", "/workspaces/bulk/restore", {"ids": ["alpha"]}, "200 403 403 200 401 200 200"),
+    # Only callers who can see alpha count one match; the others get 409 and change nothing.
+    (
+        "post",
+        "/workspaces/bulk/archive-matching",
+        {"q": "alpha", "confirm": True, "expected_total": 1},
+        "200 403 403 409 401 200 409",
+    ),
+    (
+        "post",
+        "/workspaces/bulk/restore-matching",
+        {"q": "alpha", "confirm": True, "expected_total": 0},
+        "200 403 403 200 401 200 200",
+    ),
+    ("get", "/workspaces/audit-logs", None, "200 403 403 200 401 200 200"),
+    ("get", "/workspaces/audit-logs/{audit_log}", None, "200 403 403 404 401 200 404"),
+    ("get", "/documents", None, "200 200 200 404 401 200 404"),
+    ("post", "/documents", {"content": "# New\n\nText.", "source_uri": "new.md"}, "202 202 403 404 401 202 404"),
+    ("get", "/documents/{document}", None, "200 200 200 404 401 200 404"),
+    ("delete", "/documents/{document}", None, "204 204 403 404 401 204 404"),
+    ("post", "/documents/{document}/reindex", {}, "202 202 403 404 401 202 404"),
+    ("post", "/documents/reindex", {}, "202 202 403 404 401 202 404"),
+    ("post", "/search", {"query": "alpha text"}, "200 200 200 404 401 200 404"),
+    ("post", "/context", {"chunk_id": "{chunk}"}, "200 200 200 404 401 200 404"),
+    ("post", "/chat", {"question": "What is alpha?"}, "200 200 403 404 401 200 404"),
+    ("post", "/chat/stream", {"question": "What is alpha?"}, "200 200 403 404 401 200 404"),
+    ("get", "/chat/sessions", None, "200 200 200 404 401 200 404"),
+    ("post", "/chat/sessions", {"title": "New"}, "201 201 403 404 401 201 404"),
+    ("get", "/chat/sessions/{session}", None, "200 200 200 404 401 200 404"),
+    ("get", "/chat/logs", None, "200 403 403 404 401 200 404"),
+    ("get", "/chat/logs/export", None, "200 403 403 404 401 200 404"),
+    ("get", "/chat/logs/{chat_log}", None, "200 403 403 404 401 200 404"),
+]
+
+# Served by Django or libraries, not the product API.
+NOT_IN_MATRIX = {"schema", "api-docs"}
+
+
+@pytest.fixture
+def world(db):
+    alpha = WorkspaceFactory(id="alpha", name="Alpha")
+    beta = WorkspaceFactory(id="beta", name="Beta")
+    document = DocumentFactory(workspace=alpha, content="# Alpha\n\nAlpha text.")
+    chunk = ChunkFactory(document=document, text="Alpha text about the alpha workspace.")
+    return {
+        "alpha": alpha,
+        "beta": beta,
+        "document": document.pk,
+        "chunk": chunk.pk,
+        "session": ChatSessionFactory(workspace=alpha).pk,
+        "chat_log": ChatLogFactory(workspace=alpha).pk,
+        "audit_log": AuditLogFactory(workspace_ids=["alpha"]).pk,
+    }
+
+
+def client_for_persona(persona: str, world: dict, request) -> APIClient:
+    client = APIClient()
+    headers = {"HTTP_X_WORKSPACE_ID": "alpha"}
+    if persona.startswith("gateway"):
+        server = request.getfixturevalue("access_control_server")
+        user_id = persona
+        server.set("alpha", "allow" if persona == "gateway_allowed" else "deny", user_id=user_id)
+        server.set("beta", "deny", user_id=user_id)
+        headers.update(HTTP_X_USER_ID=user_id, HTTP_X_USER_ROLE="admin", HTTP_AUTHORIZATION=f"Bearer jwt-{user_id}")
+    else:
+        api_key = {
+            "admin": lambda: ApiKeyFactory(role=Role.ADMIN),
+            "editor": lambda: ApiKeyFactory(role=Role.EDITOR),
+            "viewer": lambda: ApiKeyFactory(role=Role.VIEWER),
+            "other_workspace": lambda: ApiKeyFactory(role=Role.ADMIN, workspace=world["beta"]),
+            "revoked": lambda: ApiKeyFactory(role=Role.ADMIN, revoked_at="2026-01-01T00:00:00Z"),
+        }[persona]()
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {api_key.raw_key}"
+    client.credentials(**headers)
+    return client
+
+
+def fill(value, world: dict):
+    if isinstance(value, str):
+        return value.format(**{key: val for key, val in world.items() if not hasattr(val, "pk")})
+    if isinstance(value, dict):
+        return {key: _typed(fill(item, world), item) for key, item in value.items()}
+    return value
+
+
+def _typed(filled, template):
+    # "{chunk}" stands for an integer id.
+    return int(filled) if isinstance(template, str) and template == "{chunk}" else filled
+
+
+CASES = [
+    pytest.param(method, path, body, persona, int(expected.split()[index]), id=f"{method} {path} as {persona}")
+    for method, path, body, expected in MATRIX
+    for index, persona in enumerate(PERSONAS)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "body", "persona", "expected"), CASES)
+def test_endpoint_answers_persona(world, request, method, path, body, persona, expected):
+    client = client_for_persona(persona, world, request)
+    url = fill(path, world)
+    if body is None:
+        response = getattr(client, method)(url)
+    else:
+        response = getattr(client, method)(url, fill(body, world), format="json")
+    content = b"(a stream)" if response.streaming else response.content
+    assert response.status_code == expected, content[:300]
+    if expected >= 400 and url != "/metrics":
+        assert response.json()["error"]["request_id"]
+
+
+def test_matrix_covers_every_endpoint():
+    covered = set()
+    for _, path, _, _ in MATRIX:
+        concrete = path.split("?")[0]
+        for placeholder in ("{document}", "{session}", "{chat_log}"):
+            concrete = concrete.replace(placeholder, "00000000-0000-0000-0000-000000000000")
+        concrete = concrete.replace("{audit_log}", "1")
+        covered.add(resolve(concrete).url_name)
+    assert endpoint_names() - NOT_IN_MATRIX - covered == set()
+
+
+def endpoint_names(patterns=None) -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            names |= endpoint_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
