@@ -103,3 +103,25 @@ def test_request_id_is_generated_and_accepted_from_the_caller():
     # Anything that is not a sane token is replaced, so ids are safe to log.
     replaced = Client().get("/health", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-ID"]
     assert replaced != "bad id\nwith newline" and len(replaced) == 32
+
+
+def test_rate_limit_is_per_key_and_counted_in_the_shared_redis_cache(client_for, monkeypatch):
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from workspaces.throttling import PerKeyRateThrottle
+
+    monkeypatch.setattr(PerKeyRateThrottle, "THROTTLE_RATES", {"per_key": "2/min"})
+    busy, quiet = ApiKeyFactory(role=Role.VIEWER), ApiKeyFactory(role=Role.VIEWER)
+    busy_client = client_for(busy)
+    assert [busy_client.get("/workspaces").status_code for _ in range(3)] == [200, 200, 429]
+    assert client_for(quiet).get("/workspaces").status_code == 200
+    # Every server process and worker shares this count: it lives in Redis, not in process memory.
+    assert isinstance(caches["default"], RedisCache)
+    from workspaces.selectors import principal_for_key
+
+    throttle_key = PerKeyRateThrottle.cache_format % {
+        "scope": "per_key",
+        "ident": principal_for_key(busy.raw_key).actor,
+    }
+    assert len(cache.get(throttle_key)) == 2
