@@ -10,7 +10,7 @@ RUN pip install --no-cache-dir torch==2.13.0 \
  && pip install --no-cache-dir -r requirements/base.txt
 
 COPY . .
-RUN useradd --create-home rag && mkdir -p /app/.data && chown -R rag /app/.data
+RUN useradd --create-home rag && mkdir -p /app/.data/exports && chown -R rag /app/.data
 USER rag
 
 EXPOSE 8000

@@ -14,10 +14,11 @@ from chat.serializers import (
     ChatSessionCreateSerializer,
     ChatSessionDetailSerializer,
     ChatSessionSerializer,
+    chat_log_rows,
 )
 from chat.services import ChatFailure, chat_answer, chat_events, chat_session_create
 from chat.sse import sse_stream
-from exports.formats import csv_lines, jsonl_lines
+from exports.formats import CONTENT_TYPES, export_lines
 from ragsite.errors import ApiError
 from retrieval.search.filters import InvalidFilter, SearchFilters
 from workspaces.models import Role
@@ -148,14 +149,11 @@ class ChatLogExportApi(WorkspaceScopedMixin, APIView):
     def get(self, request):
         query = ChatLogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        logs = chat_log_list(workspace=self.workspace, filters=query.validated_data)
-        fields = ChatLogSerializer.Meta.fields
-        rows = (ChatLogSerializer(log).data for log in logs.iterator(chunk_size=500))
-        if query.validated_data["format"] == "csv":
-            body, content_type = csv_lines(rows, fields=fields), "text/csv"
-        else:
-            body, content_type = jsonl_lines(rows), "application/x-ndjson"
-        response = StreamingHttpResponse(body, content_type=content_type)
-        extension = query.validated_data["format"]
-        response["Content-Disposition"] = f'attachment; filename="chat-logs-{self.workspace.pk}.{extension}"'
+        rows = chat_log_rows(chat_log_list(workspace=self.workspace, filters=query.validated_data))
+        export_format = query.validated_data["format"]
+        response = StreamingHttpResponse(
+            export_lines(rows, format=export_format, fields=ChatLogSerializer.Meta.fields),
+            content_type=CONTENT_TYPES[export_format],
+        )
+        response["Content-Disposition"] = f'attachment; filename="chat-logs-{self.workspace.pk}.{export_format}"'
         return response

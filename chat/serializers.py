@@ -1,6 +1,10 @@
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from chat.models import ChatLog, ChatMessage, ChatSession
+from exports.formats import ROW_CHUNK_SIZE
 
 
 class ChatRequestSerializer(serializers.Serializer):
@@ -93,7 +97,14 @@ class ChatLogSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChatLogQuerySerializer(serializers.Serializer):
+def chat_log_rows(logs: QuerySet[ChatLog]) -> Iterator[dict]:
+    """Each log as an export row (the fields of ChatLogSerializer), read from the database in chunks."""
+    return (ChatLogSerializer(log).data for log in logs.iterator(chunk_size=ROW_CHUNK_SIZE))
+
+
+class ChatLogFilterSerializer(serializers.Serializer):
+    """The filters of chat_log_list; also what a chat_logs export job accepts."""
+
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
     refused = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -101,4 +112,7 @@ class ChatLogQuerySerializer(serializers.Serializer):
     session_id = serializers.UUIDField(required=False)
     request_id = serializers.CharField(required=False, max_length=128)
     q = serializers.CharField(required=False, max_length=200)
+
+
+class ChatLogQuerySerializer(ChatLogFilterSerializer):
     format = serializers.ChoiceField(choices=["jsonl", "csv"], required=False, default="jsonl")

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from exports.models import ExportJob
+from exports.services import export_job_retry
+from ragsite.errors import Conflict
 
 
 @admin.register(ExportJob)
@@ -19,3 +21,22 @@ class ExportJobAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    actions = ["retry_failed"]
+
+    def has_add_permission(self, request):
+        # Jobs come from the API, which validates filters, audits and queues them; a row added here would never run.
+        return False
+
+    @admin.action(description="Retry selected failed jobs")
+    def retry_failed(self, request, queryset):
+        actor = f"user:{request.user.get_username()}"
+        retried = skipped = 0
+        for job in queryset:
+            try:
+                export_job_retry(job=job, actor=actor)
+                retried += 1
+            except Conflict:  # not failed (or retried by someone else meanwhile)
+                skipped += 1
+        self.message_user(request, f"Queued {retried} failed job(s) again.")
+        if skipped:
+            self.message_user(request, f"Skipped {skipped} job(s) that had not failed.", level=messages.WARNING)

@@ -5,6 +5,20 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 
+CONTENT_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv"}
+
+# Rows are read from the database in chunks of this many, never all at once.
+ROW_CHUNK_SIZE = 500
+
+
+def export_lines(rows: Iterable[dict], *, format: str, fields: Sequence[str]) -> Iterator[str]:
+    """`rows` as lines of `format` (jsonl or csv)."""
+    if format == "csv":
+        return csv_lines(rows, fields=fields)
+    if format == "jsonl":
+        return jsonl_lines(rows)
+    raise ValueError(f"Unknown export format {format!r}.")
+
 
 def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
     for row in rows:

@@ -12,4 +12,8 @@ app.autodiscover_tasks()
 
 # Periodic work, run by `celery beat` (started by `make run`). Entries map a
 # name to {"task": ..., "schedule": seconds or crontab(...)}.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Cheap (an indexed query), so a lost worker's export waits at most a minute past its timeout.
+    "exports-reset-stale-jobs": {"task": "exports.reset_stale_export_jobs", "schedule": 60.0},
+    "exports-delete-expired-files": {"task": "exports.delete_expired_export_files", "schedule": 3600.0},
+}

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("retrieval.urls")),
     path("", include("chat.urls")),
+    path("", include("exports.urls")),
     path("", include("django_prometheus.urls")),
     # Last: every unknown path answers the JSON envelope, DEBUG or not.
     re_path(r"^", errors.not_found),

@@ -14,3 +14,5 @@ CACHES["default"]["KEY_PREFIX"] = "ragsite-test"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = "ragsite-test"  # a worker of `make run` never takes test tasks
+# Seconds to sleep per exported row: lets a test kill a worker in the middle of an export.
+EXPORT_TEST_ROW_DELAY_SECONDS = env.float("EXPORT_TEST_ROW_DELAY_SECONDS", default=0.0)
