@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from audit.tests.factories import AuditLogFactory
 from chat.tests.factories import ChatLogFactory, ChatSessionFactory
 from documents.tests.factories import ChunkFactory, DocumentFactory
+from exports.tests.factories import ExportJobFactory
 from workspaces.models import Role
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
@@ -63,6 +64,11 @@ MATRIX = [
     ("get", "/chat/logs", None, "200 403 403 404 401 200 404"),
     ("get", "/chat/logs/export", None, "200 403 403 404 401 200 404"),
     ("get", "/chat/logs/{chat_log}", None, "200 403 403 404 401 200 404"),
+    ("get", "/exports/jobs", None, "200 403 403 404 401 200 404"),
+    ("post", "/exports/jobs", {"export_type": "audit_logs", "format": "csv"}, "201 403 403 404 401 201 404"),
+    ("get", "/exports/jobs/{export_job}", None, "200 403 403 404 401 200 404"),
+    ("get", "/exports/jobs/{export_job}/download", None, "200 403 403 404 401 200 404"),
+    ("post", "/exports/jobs/{failed_export_job}/retry", {}, "202 403 403 404 401 202 404"),
 ]
 
 # Served by Django or libraries, not the product API.
@@ -70,7 +76,8 @@ NOT_IN_MATRIX = {"schema", "api-docs"}
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.EXPORT_STORAGE_DIR = tmp_path
     alpha = WorkspaceFactory(id="alpha", name="Alpha")
     beta = WorkspaceFactory(id="beta", name="Beta")
     document = DocumentFactory(workspace=alpha, content="# Alpha\n\nAlpha text.")
@@ -83,7 +90,15 @@ def world(db):
         "session": ChatSessionFactory(workspace=alpha).pk,
         "chat_log": ChatLogFactory(workspace=alpha).pk,
         "audit_log": AuditLogFactory(workspace_ids=["alpha"]).pk,
+        "export_job": _export_job_with_file(alpha, tmp_path),
+        "failed_export_job": ExportJobFactory(workspace=alpha, failed=True).pk,
     }
+
+
+def _export_job_with_file(workspace, folder):
+    job = ExportJobFactory(workspace=workspace, succeeded=True)
+    (folder / job.file_path).write_text('{"row": 1}\n')
+    return job.pk
 
 
 def client_for_persona(persona: str, world: dict, request) -> APIClient:
@@ -147,7 +162,7 @@ def test_matrix_covers_every_endpoint():
     covered = set()
     for _, path, _, _ in MATRIX:
         concrete = path.split("?")[0]
-        for placeholder in ("{document}", "{session}", "{chat_log}"):
+        for placeholder in ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}"):
             concrete = concrete.replace(placeholder, "00000000-0000-0000-0000-000000000000")
         concrete = concrete.replace("{audit_log}", "1")
         covered.add(resolve(concrete).url_name)
