@@ -37,7 +37,7 @@ SOURCES = {
     ExportType.AUDIT_LOGS: ExportSource(
         filter_serializer=AuditLogFilterSerializer,
         fields=AuditLogSerializer.Meta.fields,
-        rows=lambda workspace, filters: audit_log_rows(audit_log_list(filters=filters, workspace_scope=workspace.pk)),
+        rows=lambda workspace, filters: audit_log_rows(audit_log_list(filters=filters, workspace_scope=[workspace.pk])),
     ),
     ExportType.DOCUMENTS: ExportSource(
         filter_serializer=DocumentListQuerySerializer,
