@@ -232,8 +232,28 @@ def _export_job_fail(*, job: ExportJob, error: str) -> ExportJob | None:
     return ExportJob.objects.filter(pk=job.pk).first() if failed else None
 
 
+def export_jobs_requeue_forgotten(*, now: datetime | None = None) -> list:
+    """Queue again `pending` jobs last queued longer than EXPORT_JOB_RUNNING_TIMEOUT_SECONDS
+    ago: their message was lost (the broker was down at commit, say). A duplicate
+    message is harmless, since only one worker can claim the job."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.EXPORT_JOB_RUNNING_TIMEOUT_SECONDS)
+    with transaction.atomic():
+        job_ids = list(
+            ExportJob.objects.filter(status=ExportStatus.PENDING, queued_at__lt=cutoff)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        for job_id in job_ids:
+            _enqueue_on_commit(job_id)
+    if job_ids:
+        logger.warning("queued %d forgotten pending export job(s) again", len(job_ids))
+    return job_ids
+
+
 def _enqueue_on_commit(job_id) -> None:
     from exports.tasks import run_export_job
 
+    ExportJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
     job_id = str(job_id)
     transaction.on_commit(lambda: run_export_job.delay(job_id))

@@ -12,7 +12,7 @@ def run_export_job(job_id: str) -> str:
 
 @shared_task(name="exports.reset_stale_export_jobs")
 def reset_stale_export_jobs() -> int:
-    return len(services.export_jobs_reset_stale())
+    return len(services.export_jobs_reset_stale()) + len(services.export_jobs_requeue_forgotten())
 
 
 @shared_task(name="exports.delete_expired_export_files")

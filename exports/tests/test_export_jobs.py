@@ -21,6 +21,7 @@ from exports.services import (
     export_job_claim,
     export_job_create,
     export_job_run,
+    export_jobs_requeue_forgotten,
     export_jobs_reset_stale,
 )
 from exports.tests.factories import ExportJobFactory
@@ -174,6 +175,21 @@ def test_stale_running_jobs_go_back_to_pending_and_are_queued_again(settings, co
     assert fresh.status == ExportStatus.RUNNING
     assert exhausted.status == ExportStatus.FAILED and "Gave up" in exhausted.error
     assert export_jobs_reset_stale() == []
+
+
+def test_pending_jobs_whose_message_was_lost_are_queued_again(settings, committed, workspace, export_storage):
+    settings.EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = 600
+    ChatLogFactory(workspace=workspace)
+    job = export_job_create(workspace=workspace, export_type="chat_logs", file_format="jsonl", filters={}, actor="t")
+    job.refresh_from_db()
+    assert job.queued_at is not None  # its message went out on commit... and the broker lost it
+    assert export_jobs_requeue_forgotten() == []  # queued just now: not forgotten yet
+    ExportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(seconds=601))
+    with committed():
+        assert export_jobs_requeue_forgotten() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == ExportStatus.SUCCEEDED and job.attempts == 1
+    assert export_jobs_requeue_forgotten() == []  # only pending jobs are queued again
 
 
 def test_retention_deletes_old_files_and_keeps_the_rows(settings, workspace, export_storage):
