@@ -100,7 +100,11 @@ def documents_index(*, document_ids, progress: Progress | None = None) -> dict[s
     `progress` is called with the number of chunks embedded after each batch.
     """
     ids = list(document_ids)
-    Document.objects.filter(pk__in=ids).update(status=DocumentStatus.PROCESSING, error="")
+    # A completed document stays completed, and searchable with its old chunks,
+    # until the swap below: reindexing after a model change needs no downtime.
+    Document.objects.filter(pk__in=ids).exclude(status=DocumentStatus.COMPLETED).update(
+        status=DocumentStatus.PROCESSING, error=""
+    )
     documents = list(Document.objects.select_related("workspace").filter(pk__in=ids).order_by("pk"))
     embedder = get_embedder()
     drafts: dict = {}
@@ -113,7 +117,10 @@ def documents_index(*, document_ids, progress: Progress | None = None) -> dict[s
     try:
         vectors = _embed_missing(documents, drafts, embedder, progress)
     except Exception as exc:
-        Document.objects.filter(pk__in=list(drafts)).update(status=DocumentStatus.FAILED, error=str(exc)[:2000])
+        # Completed documents keep serving their old chunks (and stay stale, so a retry picks them up).
+        Document.objects.filter(pk__in=list(drafts)).exclude(status=DocumentStatus.COMPLETED).update(
+            status=DocumentStatus.FAILED, error=str(exc)[:2000]
+        )
         raise
     with transaction.atomic():
         # Rows locked in primary-key order, so concurrent indexing calls cannot deadlock.

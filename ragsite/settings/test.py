@@ -9,6 +9,9 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 API_KEYS = []
 API_KEY_ROLES = []
 EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="fake")
+if EMBEDDING_PROVIDER == "fake":
+    EMBEDDING_MODEL = env("EMBEDDING_MODEL", default="fake-hash")
+    CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=256)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = "ragsite-test"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}  # noqa: F405
