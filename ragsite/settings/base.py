@@ -181,16 +181,16 @@ SPECTACULAR_SETTINGS = {
 EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="local")  # local | openai | fake
 # A catalogue name (retrieval/models_catalogue.py) or a local model folder; for openai, the API's model.
 EMBEDDING_MODEL = env("EMBEDDING_MODEL", default=models_catalogue.DEFAULT_EMBEDDING_MODEL)
-# A catalogue model's own size unless set; the vector column is created with it.
-EMBEDDING_DIMENSION = env.int(
-    "EMBEDDING_DIMENSION", default=models_catalogue.catalogue_dimension(EMBEDDING_MODEL) or 384
-)
+# Defaults that follow a catalogue model: its dimension, input length and similarity scale.
+_MODEL_DEFAULTS = models_catalogue.model_settings(EMBEDDING_MODEL)
+# The vector column is created with it.
+EMBEDDING_DIMENSION = env.int("EMBEDDING_DIMENSION", default=_MODEL_DEFAULTS.get("EMBEDDING_DIMENSION", 384))
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
 ONNX_THREADS = env.int("ONNX_THREADS", default=0)  # intra-op threads of ONNX models; 0: every core
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024 * 1024)
 DOCUMENT_MAX_FILES = env.int("DOCUMENT_MAX_FILES", default=20)
 # The longest input a catalogue model reads, unless set.
-CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=models_catalogue.catalogue_max_tokens(EMBEDDING_MODEL) or 256)
+CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=_MODEL_DEFAULTS.get("CHUNK_MAX_TOKENS", 256))
 CHUNK_OVERLAP_TOKENS = env.int("CHUNK_OVERLAP_TOKENS", default=32)
 GENERATOR_PROVIDER = env("GENERATOR_PROVIDER", default="extractive")  # extractive | openai | fake
 GENERATOR_MODEL = env("GENERATOR_MODEL", default="gpt-4o-mini")
@@ -219,8 +219,10 @@ OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
 OPENAI_API_STYLE = env("OPENAI_API_STYLE", default="chat")  # chat | responses
 
 CHAT_CONTEXT_CHUNKS = env.int("CHAT_CONTEXT_CHUNKS", default=5)
-CHAT_MIN_SIMILARITY = env.float("CHAT_MIN_SIMILARITY", default=0.3)
-CHAT_OUT_OF_SCOPE_SIMILARITY = env.float("CHAT_OUT_OF_SCOPE_SIMILARITY", default=0.2)
+CHAT_MIN_SIMILARITY = env.float("CHAT_MIN_SIMILARITY", default=_MODEL_DEFAULTS.get("CHAT_MIN_SIMILARITY", 0.3))
+CHAT_OUT_OF_SCOPE_SIMILARITY = env.float(
+    "CHAT_OUT_OF_SCOPE_SIMILARITY", default=_MODEL_DEFAULTS.get("CHAT_OUT_OF_SCOPE_SIMILARITY", 0.2)
+)
 CHAT_STREAM_HEARTBEAT_SECONDS = env.float("CHAT_STREAM_HEARTBEAT_SECONDS", default=10.0)
 # USD per million tokens (in, out) for the cost estimate in chat logs; JSON to override.
 MODEL_PRICES = env.json(

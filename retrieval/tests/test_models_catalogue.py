@@ -2,6 +2,9 @@
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +16,8 @@ from retrieval import models_catalogue
 from retrieval.checks import check_models, vector_column_problem
 from retrieval.models_catalogue import (
     EMBEDDING_MODELS,
-    catalogue_dimension,
-    catalogue_max_tokens,
     embedding_model,
+    model_settings,
     reranker_model,
 )
 from retrieval.providers import ProviderNotAvailable
@@ -96,9 +98,14 @@ def test_a_sentence_transformers_folder_keeps_its_own_length():
 
 
 def test_settings_defaults_follow_the_catalogue():
-    assert catalogue_dimension("bge-small-en-v1.5") == 384 and catalogue_max_tokens("bge-small-en-v1.5") == 512
-    assert catalogue_max_tokens("all-MiniLM-L6-v2") == 256
-    assert catalogue_dimension("text-embedding-3-small") is None
+    assert model_settings("bge-small-en-v1.5") == {
+        "EMBEDDING_DIMENSION": 384,
+        "CHUNK_MAX_TOKENS": 512,
+        "CHAT_OUT_OF_SCOPE_SIMILARITY": 0.6,
+        "CHAT_MIN_SIMILARITY": 0.5,
+    }
+    assert model_settings("all-MiniLM-L6-v2")["CHUNK_MAX_TOKENS"] == 256
+    assert model_settings("text-embedding-3-small") == {}
 
 
 @override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL="bge-small-en-v1.5", EMBEDDING_DIMENSION=384)
@@ -146,3 +153,34 @@ def test_a_dimension_other_than_the_vector_columns_is_reported():
         assert "EMBEDDING_DIMENSION is 768" in problem and "384" in problem
         with pytest.raises(SystemCheckError, match="retrieval.E005"):
             call_command("check", "--database", "default")
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "bge-small-en-v1.5 384 512"),
+        ({"EMBEDDING_MODEL": "all-MiniLM-L6-v2"}, "all-MiniLM-L6-v2 384 256"),
+        ({"EMBEDDING_MODEL": "all-MiniLM-L6-v2", "CHUNK_MAX_TOKENS": "128"}, "all-MiniLM-L6-v2 384 128"),
+        (
+            {"EMBEDDING_MODEL": "text-embedding-3-large", "EMBEDDING_DIMENSION": "3072"},
+            "text-embedding-3-large 3072 256",
+        ),
+    ],
+)
+def test_dimension_and_chunk_budget_follow_the_configured_model(environment, expected):
+    names = ("EMBEDDING_MODEL", "EMBEDDING_DIMENSION", "CHUNK_MAX_TOKENS", "CHAT_MIN_SIMILARITY")
+    env = {key: value for key, value in os.environ.items() if key not in names}
+    # Any URLs will do: reading the settings connects to nothing.
+    env.update(DATABASE_URL="postgres://nobody@/none", REDIS_URL="redis://localhost:1/0", **environment)
+    script = (
+        "from ragsite.settings import base as s; print(s.EMBEDDING_MODEL, s.EMBEDDING_DIMENSION, s.CHUNK_MAX_TOKENS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == expected, result.stderr
