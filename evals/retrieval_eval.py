@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.test import override_settings
 from django.utils.text import slugify
 
@@ -66,20 +67,21 @@ def load_dataset(
     stale = set(current) - set(dataset.corpus)
     if stale:
         Document.objects.filter(workspace=workspace, source_uri__in=stale).delete()
-    pending: list = []
-    indexed = 0
+    todo = []
     for doc_id, document in dataset.corpus.items():
         markdown = document_markdown(document)
-        if current.get(doc_id) == (content_hash(markdown), DocumentStatus.COMPLETED, model):
-            continue
-        result = document_upsert(workspace=workspace, content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id})
-        if result.needs_indexing:
-            pending.append(result.document.pk)
-        if len(pending) >= INDEX_BATCH:
+        if current.get(doc_id) != (content_hash(markdown), DocumentStatus.COMPLETED, model):
+            todo.append((doc_id, markdown))
+    indexed = 0
+    for start in range(0, len(todo), INDEX_BATCH):
+        with transaction.atomic():  # one commit per batch, not one per document
+            results = [
+                document_upsert(workspace=workspace, content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id})
+                for doc_id, markdown in todo[start : start + INDEX_BATCH]
+            ]
+        pending = [result.document.pk for result in results if result.needs_indexing]
+        if pending:
             indexed += documents_index(document_ids=pending, progress=progress)["completed"]
-            pending = []
-    if pending:
-        indexed += documents_index(document_ids=pending, progress=progress)["completed"]
     return workspace, indexed
 
 

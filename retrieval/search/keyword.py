@@ -46,8 +46,11 @@ def keyword_search(
                  CROSS JOIN corpus
                  WHERE t.workspace_id = %(workspace_id)s AND t.df > 0
             ),
-            candidates AS (
-                SELECT c.id, c.term_freqs, c.term_count
+            -- term_freqs is stored compressed once a chunk has a few hundred lexemes, and
+            -- scoring reads it once per query lexeme: a copy made here (a concatenation) is
+            -- decompressed once per candidate instead, which halves this query's time.
+            candidates AS MATERIALIZED (
+                SELECT c.id, c.term_freqs || '{{}}'::jsonb AS term_freqs, c.term_count
                   FROM documents_chunk AS c
                   JOIN documents_document AS d ON d.id = c.document_id
                  WHERE c.workspace_id = %(workspace_id)s
