@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from documents.models import Chunk, Document
-from documents.services import documents_needing_reindex
+from documents.services import documents_needing_reindex, documents_request_index
 
 
 class AwaitingReindexFilter(admin.SimpleListFilter):
@@ -49,9 +49,15 @@ class DocumentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [ChunkInline]
+    actions = ["reindex_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(chunk_total=Count("chunks"))
+
+    @admin.action(description="Reindex selected documents (they stay searchable meanwhile)")
+    def reindex_selected(self, request, queryset):
+        count = documents_request_index(document_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} document(s) queued for reindexing.")
 
     def changelist_view(self, request, extra_context=None):
         stale = documents_needing_reindex(only_stale=True).count()

@@ -291,11 +291,28 @@ def documents_reindex(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    return documents_index_in_batches(document_ids=ids, progress=progress)
+
+
+def documents_index_in_batches(*, document_ids, progress: Progress | None = None) -> dict[str, int]:
+    """`documents_index` over many documents, a few hundred at a time."""
+    ids = list(document_ids)
     totals = {"completed": 0, "failed": 0}
     for start in range(0, len(ids), REINDEX_BATCH_DOCUMENTS):
         outcome = documents_index(document_ids=ids[start : start + REINDEX_BATCH_DOCUMENTS], progress=progress)
         totals = {key: totals[key] + outcome[key] for key in totals}
     return totals
+
+
+def documents_request_index(*, document_ids) -> int:
+    """Hand documents to a worker for indexing once the transaction commits; completed
+    ones stay searchable with their old chunks until the new ones are swapped in."""
+    from documents.tasks import index_documents
+
+    ids = [str(pk) for pk in document_ids]
+    if ids:
+        transaction.on_commit(lambda: index_documents.delay(ids))
+    return len(ids)
 
 
 def workspace_request_reindex(*, workspace: Workspace, only_stale: bool = False) -> int:

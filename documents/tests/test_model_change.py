@@ -109,3 +109,17 @@ def test_a_failed_reembedding_keeps_the_old_version_searchable(indexed_with_old_
 
     assert set(Document.objects.values_list("status", "embedding_model")) == {(DocumentStatus.COMPLETED, "fake-old")}
     assert sources(search_chunks(workspace=workspace, query="bread dough")) == ["bread.md"]
+
+
+def test_the_admin_reindexes_selected_documents_in_a_worker(indexed_with_old_model, admin_client, committed):
+    chosen = indexed_with_old_model["sync.md"]
+    with committed():
+        response = admin_client.post(
+            "/admin/documents/document/",
+            {"action": "reindex_selected", "_selected_action": [str(chosen.pk)]},
+            follow=True,
+        )
+    assert "1 document(s) queued for reindexing." in response.content.decode()
+    models = dict(Document.objects.values_list("source_uri", "embedding_model"))
+    assert models == {"sync.md": "fake-new", "bread.md": "fake-old"}
+    assert "Awaiting reindex (1)" in admin_client.get("/admin/documents/document/").content.decode()
