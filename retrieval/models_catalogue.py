@@ -5,8 +5,8 @@ installed PyPI package (located with importlib, never imported, so none of the
 package's own code runs), and any other value must be a local folder holding a
 sentence-transformers or ONNX model. Nothing is ever downloaded.
 
-Plain Python without Django: the settings read default dimensions and token
-budgets from here.
+Plain Python without Django: the settings read the defaults that follow a
+model (dimension, chunk budget, chat similarity floors) from here.
 """
 
 import importlib.util
@@ -52,10 +52,6 @@ class ModelSpec:
     module: str = ""
     folder: str = ""
     path: str = ""
-
-    @property
-    def source(self) -> str:
-        return f"{self.package} (PyPI)" if self.package else "local folder"
 
 
 EMBEDDING_MODELS = {
