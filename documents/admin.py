@@ -1,7 +1,29 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 
 from documents.models import Chunk, Document
+from documents.services import documents_needing_reindex, documents_request_index
+
+
+class AwaitingReindexFilter(admin.SimpleListFilter):
+    """Documents made with another embedding model (or never completed), with their count."""
+
+    title = "index"
+    parameter_name = "index"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stale", f"Awaiting reindex ({documents_needing_reindex(only_stale=True).count()})"),
+            ("current", "Current"),
+        ]
+
+    def queryset(self, request, queryset):
+        stale = documents_needing_reindex(only_stale=True).values("pk")
+        if self.value() == "stale":
+            return queryset.filter(pk__in=stale)
+        if self.value() == "current":
+            return queryset.exclude(pk__in=stale)
+        return queryset
 
 
 class ChunkInline(admin.TabularInline):
@@ -16,7 +38,7 @@ class ChunkInline(admin.TabularInline):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "workspace", "status", "embedding_model", "chunk_count", "updated_at"]
-    list_filter = ["status", "workspace", "embedding_model"]
+    list_filter = [AwaitingReindexFilter, "status", "workspace", "embedding_model"]
     search_fields = ["title", "source_uri", "content_hash"]
     readonly_fields = [
         "content_hash",
@@ -27,9 +49,25 @@ class DocumentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [ChunkInline]
+    actions = ["reindex_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(chunk_total=Count("chunks"))
+
+    @admin.action(description="Reindex selected documents (they stay searchable meanwhile)")
+    def reindex_selected(self, request, queryset):
+        count = documents_request_index(document_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} document(s) queued for reindexing.")
+
+    def changelist_view(self, request, extra_context=None):
+        stale = documents_needing_reindex(only_stale=True).count()
+        if stale:
+            messages.warning(
+                request,
+                f"{stale} document(s) await reindexing with the current embedding model; "
+                "`manage.py reindex --stale` brings them up to date while search keeps finding them by keyword.",
+            )
+        return super().changelist_view(request, extra_context)
 
     @admin.display(ordering="chunk_total", description="chunks")
     def chunk_count(self, obj):

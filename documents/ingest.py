@@ -4,6 +4,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import transaction
+
 from documents.models import Document, DocumentStatus
 from documents.services import DocumentRejected, document_upsert, documents_index
 from workspaces.models import Workspace
@@ -35,28 +37,35 @@ def ingest_paths(
 ) -> IngestReport:
     """Upsert every file, then index the new or changed ones in batches; failures are reported, the rest go on."""
     report = IngestReport()
-    pending: list = []
-    for path, root in iter_markdown_files(paths):
-        source_uri = path.relative_to(root).as_posix()
-        try:
-            content = path.read_bytes().decode("utf-8")
-            result = document_upsert(workspace=workspace, content=content, source_uri=source_uri)
-        except UnicodeDecodeError:
-            report.failed.append((source_uri, "not UTF-8 text"))
-        except DocumentRejected as exc:
-            report.failed.append((source_uri, str(exc)))
-        else:
-            if result.needs_indexing:
-                pending.append(result.document.pk)
-            else:
-                report.unchanged += 1
-        if len(pending) >= INDEX_BATCH_DOCUMENTS:
-            _index_batch(pending, report)
-            pending = []
-        if on_file:
-            on_file(path)
-    _index_batch(pending, report)
+    files = list(iter_markdown_files(paths))
+    for start in range(0, len(files), INDEX_BATCH_DOCUMENTS):
+        pending: list = []
+        with transaction.atomic():  # one commit per batch of files, not one per file
+            for path, root in files[start : start + INDEX_BATCH_DOCUMENTS]:
+                document_id = _upsert_file(workspace, path, root, report)
+                if document_id is not None:
+                    pending.append(document_id)
+                if on_file:
+                    on_file(path)
+        _index_batch(pending, report)
     return report
+
+
+def _upsert_file(workspace: Workspace, path: Path, root: Path, report: IngestReport):
+    """The document's id when it needs indexing; failures and unchanged files go into the report."""
+    source_uri = path.relative_to(root).as_posix()
+    try:
+        content = path.read_bytes().decode("utf-8")
+        result = document_upsert(workspace=workspace, content=content, source_uri=source_uri)
+    except UnicodeDecodeError:
+        report.failed.append((source_uri, "not UTF-8 text"))
+    except DocumentRejected as exc:
+        report.failed.append((source_uri, str(exc)))
+    else:
+        if result.needs_indexing:
+            return result.document.pk
+        report.unchanged += 1
+    return None
 
 
 def _index_batch(document_ids: list, report: IngestReport) -> None:

@@ -75,11 +75,25 @@ def chunk_markdown(
     body: str, *, count_tokens: TokenCounter, max_tokens: int = 256, overlap_tokens: int = 0, title: str = ""
 ) -> list[ChunkDraft]:
     drafts: list[ChunkDraft] = []
+    count_tokens = _remembering(count_tokens)
     for heading_path, blocks in _sections(body):
         path = heading_path or ([title] if title else [])
         for text in _pack(blocks, count_tokens=count_tokens, max_tokens=max_tokens, overlap_tokens=overlap_tokens):
             drafts.append(ChunkDraft(len(drafts), path, text, count_tokens(text)))
     return drafts
+
+
+def _remembering(count_tokens: TokenCounter) -> TokenCounter:
+    """The counter, asked once per distinct text: a chunk that is one whole block
+    would otherwise be tokenized twice, and tokenizing is most of chunking's cost."""
+    counts: dict[str, int] = {}
+
+    def count(text: str) -> int:
+        if text not in counts:
+            counts[text] = count_tokens(text)
+        return counts[text]
+
+    return count
 
 
 def _sections(body: str) -> list[tuple[list[str], list[str]]]:

@@ -100,7 +100,11 @@ def documents_index(*, document_ids, progress: Progress | None = None) -> dict[s
     `progress` is called with the number of chunks embedded after each batch.
     """
     ids = list(document_ids)
-    Document.objects.filter(pk__in=ids).update(status=DocumentStatus.PROCESSING, error="")
+    # A completed document stays completed, and searchable with its old chunks,
+    # until the swap below: reindexing after a model change needs no downtime.
+    Document.objects.filter(pk__in=ids).exclude(status=DocumentStatus.COMPLETED).update(
+        status=DocumentStatus.PROCESSING, error=""
+    )
     documents = list(Document.objects.select_related("workspace").filter(pk__in=ids).order_by("pk"))
     embedder = get_embedder()
     drafts: dict = {}
@@ -113,7 +117,10 @@ def documents_index(*, document_ids, progress: Progress | None = None) -> dict[s
     try:
         vectors = _embed_missing(documents, drafts, embedder, progress)
     except Exception as exc:
-        Document.objects.filter(pk__in=list(drafts)).update(status=DocumentStatus.FAILED, error=str(exc)[:2000])
+        # Completed documents keep serving their old chunks (and stay stale, so a retry picks them up).
+        Document.objects.filter(pk__in=list(drafts)).exclude(status=DocumentStatus.COMPLETED).update(
+            status=DocumentStatus.FAILED, error=str(exc)[:2000]
+        )
         raise
     with transaction.atomic():
         # Rows locked in primary-key order, so concurrent indexing calls cannot deadlock.
@@ -284,11 +291,28 @@ def documents_reindex(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    return documents_index_in_batches(document_ids=ids, progress=progress)
+
+
+def documents_index_in_batches(*, document_ids, progress: Progress | None = None) -> dict[str, int]:
+    """`documents_index` over many documents, a few hundred at a time."""
+    ids = list(document_ids)
     totals = {"completed": 0, "failed": 0}
     for start in range(0, len(ids), REINDEX_BATCH_DOCUMENTS):
         outcome = documents_index(document_ids=ids[start : start + REINDEX_BATCH_DOCUMENTS], progress=progress)
         totals = {key: totals[key] + outcome[key] for key in totals}
     return totals
+
+
+def documents_request_index(*, document_ids) -> int:
+    """Hand documents to a worker for indexing once the transaction commits; completed
+    ones stay searchable with their old chunks until the new ones are swapped in."""
+    from documents.tasks import index_documents
+
+    ids = [str(pk) for pk in document_ids]
+    if ids:
+        transaction.on_commit(lambda: index_documents.delay(ids))
+    return len(ids)
 
 
 def workspace_request_reindex(*, workspace: Workspace, only_stale: bool = False) -> int:

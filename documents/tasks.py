@@ -18,6 +18,11 @@ def index_document(document_id: str) -> str:
     return document.status if document else "deleted"
 
 
+@shared_task(name="documents.index_documents", **RETRY_POLICY)
+def index_documents(document_ids: list[str]) -> dict:
+    return services.documents_index_in_batches(document_ids=document_ids)
+
+
 @shared_task(name="documents.reindex_workspace", **RETRY_POLICY)
 def reindex_workspace(workspace_id: str, only_stale: bool = False) -> dict:
     workspace = Workspace.objects.filter(pk=workspace_id).first()

@@ -67,6 +67,7 @@ class SearchBenchmark:
     api_ms: list[float]
     pipeline_ms: list[float]
     parts_ms: list[float]  # query embedding + vector SQL + keyword SQL
+    embed_ms: list[float]  # the query embedding alone
 
     @staticmethod
     def percentile(values: list[float], percent: int) -> float:
@@ -81,13 +82,14 @@ class SearchBenchmark:
 def bench_search(dataset: BeirDataset, *, workspace: Workspace, limit: int = 10) -> SearchBenchmark:
     queries = list(dataset.queries.values())
     search_chunks(workspace=workspace, query=queries[0], limit=limit)  # warm-up
-    pipeline_ms, parts_ms, api_ms = [], [], []
+    pipeline_ms, parts_ms, embed_ms, api_ms = [], [], [], []
     for query in queries:
         started = time.perf_counter()
         outcome = search_chunks(workspace=workspace, query=query, limit=limit)
         pipeline_ms.append((time.perf_counter() - started) * 1000)
         timings = outcome.timings_ms
         parts_ms.append(timings.get("embed", 0) + timings.get("vector", 0) + timings.get("keyword", 0))
+        embed_ms.append(timings.get("embed", 0))
     client = Client(SERVER_NAME="localhost")
     with override_settings(API_KEYS=["bench-key"], API_KEY_ROLES=["viewer"]):
         for query in queries:
@@ -107,4 +109,5 @@ def bench_search(dataset: BeirDataset, *, workspace: Workspace, limit: int = 10)
         api_ms=api_ms,
         pipeline_ms=pipeline_ms,
         parts_ms=parts_ms,
+        embed_ms=embed_ms,
     )

@@ -9,7 +9,14 @@ by their best chunk, and nDCG@10, Recall@100 and MRR@10 are averaged.
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+from django.utils.text import slugify
 
 from documents.markdown import content_hash
 from documents.models import Document, DocumentStatus
@@ -17,6 +24,7 @@ from documents.services import document_upsert, documents_index
 from evals.beir import BeirDataset, document_markdown
 from evals.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
 from retrieval.embeddings import get_embedder
+from retrieval.models_catalogue import model_settings
 from retrieval.pipeline import search_chunks
 from retrieval.rerank import get_reranker
 from workspaces.models import Workspace
@@ -59,21 +67,60 @@ def load_dataset(
     stale = set(current) - set(dataset.corpus)
     if stale:
         Document.objects.filter(workspace=workspace, source_uri__in=stale).delete()
-    pending: list = []
-    indexed = 0
+    todo = []
     for doc_id, document in dataset.corpus.items():
         markdown = document_markdown(document)
-        if current.get(doc_id) == (content_hash(markdown), DocumentStatus.COMPLETED, model):
-            continue
-        result = document_upsert(workspace=workspace, content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id})
-        if result.needs_indexing:
-            pending.append(result.document.pk)
-        if len(pending) >= INDEX_BATCH:
+        if current.get(doc_id) != (content_hash(markdown), DocumentStatus.COMPLETED, model):
+            todo.append((doc_id, markdown))
+    indexed = 0
+    for start in range(0, len(todo), INDEX_BATCH):
+        with transaction.atomic():  # one commit per batch, not one per document
+            results = [
+                document_upsert(workspace=workspace, content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id})
+                for doc_id, markdown in todo[start : start + INDEX_BATCH]
+            ]
+        pending = [result.document.pk for result in results if result.needs_indexing]
+        if pending:
             indexed += documents_index(document_ids=pending, progress=progress)["completed"]
-            pending = []
-    if pending:
-        indexed += documents_index(document_ids=pending, progress=progress)["completed"]
     return workspace, indexed
+
+
+def eval_workspace_id(dataset_name: str, model_name: str) -> str:
+    """One workspace per dataset and model, so comparing models never re-embeds a corpus."""
+    return f"eval-{dataset_name}-{slugify(Path(model_name).name or model_name)}".lower()[:64]
+
+
+@contextmanager
+def embedding_model_in_use(name: str | None):
+    """The block runs with embedding model `name` (None: as configured).
+
+    Another catalogue model brings the settings that follow it (dimension, chunk
+    budget, chat similarity floors), as it would if it were configured; the
+    configured model keeps the settings as they are.
+    """
+    if not name or name == settings.EMBEDDING_MODEL:
+        yield get_embedder()
+        return
+    with override_settings(EMBEDDING_MODEL=name, **model_settings(name)):
+        get_embedder.cache_clear()
+        try:
+            yield get_embedder()
+        finally:
+            get_embedder.cache_clear()
+
+
+@contextmanager
+def reranker_in_use():
+    """The configured reranker for the block, or the catalogue cross-encoder when none is."""
+    if settings.RERANKER_PROVIDER not in ("none", ""):
+        yield get_reranker()
+        return
+    with override_settings(RERANKER_PROVIDER="cross-encoder", RERANKER_MODEL=""):
+        get_reranker.cache_clear()
+        try:
+            yield get_reranker()
+        finally:
+            get_reranker.cache_clear()
 
 
 def available_modes() -> list[str]:

@@ -37,6 +37,7 @@ class StageScores:
     fused_score: float | None = None
     rerank_rank: int | None = None
     rerank_score: float | None = None
+    rerank_fused_score: float | None = None  # RERANK_MODE=fuse: RRF of fused_rank and rerank_rank
 
 
 @dataclass
@@ -98,7 +99,6 @@ def search_chunks(
                 workspace_id=workspace.pk,
                 query=query,
                 language=workspace.search_language,
-                model_name=embedder.model_name,
                 filters=filters,
                 limit=depth,
             )
@@ -117,15 +117,20 @@ def search_chunks(
 
         if embedding is not None:
             missing = [chunk_id for chunk_id in ordered if scores[chunk_id].vector_similarity is None]
-            for chunk_id, similarity in similarities(chunk_ids=missing, embedding=embedding).items():
+            current = similarities(chunk_ids=missing, embedding=embedding, model_name=embedder.model_name)
+            for chunk_id, similarity in current.items():
                 scores[chunk_id].vector_similarity = similarity
         if threshold > 0:
-            ordered = [chunk_id for chunk_id in ordered if (scores[chunk_id].vector_similarity or 0.0) >= threshold]
+            ordered = [chunk_id for chunk_id in ordered if _passes_threshold(scores[chunk_id], threshold)]
 
     reranker = get_reranker() if rerank else None
     if reranker is not None and ordered:
         started = time.perf_counter()
-        ordered = _rerank(reranker, query, ordered[: settings.RERANK_TOP_K], scores) + ordered[settings.RERANK_TOP_K :]
+        top = ordered[: settings.RERANK_TOP_K]
+        reranked = _rerank(reranker, query, top, scores)
+        if settings.RERANK_MODE == "fuse":
+            reranked = _fuse_with_rerank(top, reranked, scores)
+        ordered = reranked + ordered[settings.RERANK_TOP_K :]
         timings["rerank"] = _ms_since(started)
 
     ordered = ordered[:limit]
@@ -147,6 +152,22 @@ def _rerank(reranker, query: str, chunk_ids: list[int], scores: dict[int, StageS
     for rank, (chunk_id, score) in enumerate(reranked, start=1):
         scores[chunk_id].rerank_rank, scores[chunk_id].rerank_score = rank, float(score)
     return [chunk_id for chunk_id, _ in reranked]
+
+
+def _passes_threshold(entry: StageScores, threshold: float) -> bool:
+    if entry.vector_similarity is None:
+        # Awaiting reindex: no vector of this model to compare, so its keyword match stands for it.
+        return entry.keyword_rank is not None
+    return entry.vector_similarity >= threshold
+
+
+def _fuse_with_rerank(fused: list[int], reranked: list[int], scores: dict[int, StageScores]) -> list[int]:
+    """The hybrid order and the cross-encoder's, fused by RRF: the reranker moves
+    candidates without discarding what the two legs agreed on."""
+    combined = reciprocal_rank_fusion([(fused, 1.0), (reranked, 1.0)], k=settings.RRF_K)
+    for chunk_id, score in combined.items():
+        scores[chunk_id].rerank_fused_score = score
+    return sorted(reranked, key=lambda chunk_id: (-combined[chunk_id], scores[chunk_id].fused_rank))
 
 
 def _ms_since(started: float) -> float:

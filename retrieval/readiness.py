@@ -3,6 +3,7 @@
 import logging
 import threading
 
+from retrieval.checks import vector_column_problem
 from retrieval.embeddings import get_embedder
 from retrieval.rerank import get_reranker
 
@@ -26,6 +27,9 @@ def model_problems() -> dict[str, str]:
             continue
         if model is not None and not model.is_loaded:
             problems[name] = _state["errors"].get(name) or "loading"
+    column = vector_column_problem()
+    if column:
+        problems.setdefault("embedding_model", column)
     if problems:
         warm_up_in_background()
     return problems

@@ -26,6 +26,7 @@ class StageScoresSerializer(serializers.Serializer):
     fused_score = serializers.FloatField(allow_null=True)
     rerank_rank = serializers.IntegerField(allow_null=True)
     rerank_score = serializers.FloatField(allow_null=True)
+    rerank_fused_score = serializers.FloatField(allow_null=True, help_text="RERANK_MODE=fuse: the order served.")
 
 
 class ChunkSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 
 from ragsite import embedded
+from retrieval import models_catalogue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -178,12 +179,18 @@ SPECTACULAR_SETTINGS = {
 
 # --- Retrieval and generation ----------------------------------------------------
 EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="local")  # local | openai | fake
-EMBEDDING_MODEL = env("EMBEDDING_MODEL", default="all-MiniLM-L6-v2")
-EMBEDDING_DIMENSION = env.int("EMBEDDING_DIMENSION", default=384)
+# A catalogue name (retrieval/models_catalogue.py) or a local model folder; for openai, the API's model.
+EMBEDDING_MODEL = env("EMBEDDING_MODEL", default=models_catalogue.DEFAULT_EMBEDDING_MODEL)
+# Defaults that follow a catalogue model: its dimension, input length and similarity scale.
+_MODEL_DEFAULTS = models_catalogue.model_settings(EMBEDDING_MODEL)
+# The vector column is created with it.
+EMBEDDING_DIMENSION = env.int("EMBEDDING_DIMENSION", default=_MODEL_DEFAULTS.get("EMBEDDING_DIMENSION", 384))
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
+ONNX_THREADS = env.int("ONNX_THREADS", default=0)  # intra-op threads of ONNX models; 0: every core
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024 * 1024)
 DOCUMENT_MAX_FILES = env.int("DOCUMENT_MAX_FILES", default=20)
-CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=256)
+# The longest input a catalogue model reads, unless set.
+CHUNK_MAX_TOKENS = env.int("CHUNK_MAX_TOKENS", default=_MODEL_DEFAULTS.get("CHUNK_MAX_TOKENS", 256))
 CHUNK_OVERLAP_TOKENS = env.int("CHUNK_OVERLAP_TOKENS", default=32)
 GENERATOR_PROVIDER = env("GENERATOR_PROVIDER", default="extractive")  # extractive | openai | fake
 GENERATOR_MODEL = env("GENERATOR_MODEL", default="gpt-4o-mini")
@@ -192,8 +199,10 @@ GENERATOR_MAX_TOKENS = env.int("GENERATOR_MAX_TOKENS", default=600)
 QUERY_REWRITER_PROVIDER = env("QUERY_REWRITER_PROVIDER", default="none")  # none | openai
 CHAT_HISTORY_TURNS = env.int("CHAT_HISTORY_TURNS", default=4)
 RERANKER_PROVIDER = env("RERANKER_PROVIDER", default="none")  # none | cross-encoder | openai
+# cross-encoder: a catalogue name or local folder (empty: ms-marco-MiniLM-L-12-v2); openai: the chat model.
 RERANKER_MODEL = env("RERANKER_MODEL", default="")
 RERANK_TOP_K = env.int("RERANK_TOP_K", default=20)
+RERANK_MODE = env("RERANK_MODE", default="replace")  # replace | fuse (RRF of the fused and reranked order)
 SEMANTIC_WEIGHT = env.float("SEMANTIC_WEIGHT", default=1.0)
 KEYWORD_WEIGHT = env.float("KEYWORD_WEIGHT", default=1.0)
 RRF_K = env.int("RRF_K", default=10)
@@ -210,8 +219,10 @@ OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
 OPENAI_API_STYLE = env("OPENAI_API_STYLE", default="chat")  # chat | responses
 
 CHAT_CONTEXT_CHUNKS = env.int("CHAT_CONTEXT_CHUNKS", default=5)
-CHAT_MIN_SIMILARITY = env.float("CHAT_MIN_SIMILARITY", default=0.3)
-CHAT_OUT_OF_SCOPE_SIMILARITY = env.float("CHAT_OUT_OF_SCOPE_SIMILARITY", default=0.2)
+CHAT_MIN_SIMILARITY = env.float("CHAT_MIN_SIMILARITY", default=_MODEL_DEFAULTS.get("CHAT_MIN_SIMILARITY", 0.3))
+CHAT_OUT_OF_SCOPE_SIMILARITY = env.float(
+    "CHAT_OUT_OF_SCOPE_SIMILARITY", default=_MODEL_DEFAULTS.get("CHAT_OUT_OF_SCOPE_SIMILARITY", 0.2)
+)
 CHAT_STREAM_HEARTBEAT_SECONDS = env.float("CHAT_STREAM_HEARTBEAT_SECONDS", default=10.0)
 # USD per million tokens (in, out) for the cost estimate in chat logs; JSON to override.
 MODEL_PRICES = env.json(

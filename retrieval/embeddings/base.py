@@ -3,7 +3,8 @@ from collections.abc import Sequence
 
 
 class Embedder(ABC):
-    """Turns text into vectors. Subclasses: local, fake (openai and ONNX follow).
+    """Turns text into vectors. Subclasses: onnx and sentence-transformers (both
+    EMBEDDING_PROVIDER=local, by the model's catalogue entry), openai, fake.
 
     `model_name` is recorded on every document it indexes, so a change of model
     is visible and reindexable. `load()` does the heavy work (weights, tokenizer)
@@ -11,6 +12,7 @@ class Embedder(ABC):
     """
 
     provider: str
+    runtime: str = ""  # how a local model runs: onnx or sentence-transformers
     model_name: str
     dimension: int
     max_tokens: int

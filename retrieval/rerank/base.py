@@ -5,12 +5,13 @@ from collections.abc import Sequence
 class Reranker(ABC):
     """Scores (query, passage) pairs; higher is more relevant.
 
-    Subclasses: cross-encoder (local model folder), openai (listwise, any
+    Subclasses: cross-encoder (ONNX, or sentence-transformers for a folder), openai (listwise, any
     OpenAI-compatible server). `RERANKER_PROVIDER=none` means no reranker at all.
     Providers raise retrieval.providers.ProviderError / RetryableProviderError.
     """
 
     provider: str
+    runtime: str = ""
     model_name: str
 
     @abstractmethod

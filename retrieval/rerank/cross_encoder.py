@@ -2,17 +2,20 @@ import os
 import threading
 from collections.abc import Sequence
 
+from retrieval.models_catalogue import ModelSpec
 from retrieval.providers import ProviderNotAvailable
 from retrieval.rerank.base import Reranker
 
 
 class CrossEncoderReranker(Reranker):
-    """A sentence-transformers CrossEncoder on the CPU, loaded from the local folder in RERANKER_MODEL."""
+    """A sentence-transformers CrossEncoder on the CPU, for a local folder without an ONNX export."""
 
     provider = "cross-encoder"
+    runtime = "sentence-transformers"
 
-    def __init__(self, *, model_name: str, batch_size: int = 16):
-        self.model_name = model_name
+    def __init__(self, *, spec: ModelSpec, batch_size: int = 16):
+        self.spec = spec
+        self.model_name = spec.name
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
@@ -23,16 +26,14 @@ class CrossEncoderReranker(Reranker):
         with self._lock:
             if self._model is not None:
                 return
-            if not self.model_name or not os.path.isdir(self.model_name):
-                raise ProviderNotAvailable(
-                    f"RERANKER_MODEL must be a local cross-encoder folder; {self.model_name!r} is not one."
-                )
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import CrossEncoder
 
             try:
-                self._model = CrossEncoder(self.model_name, device="cpu", local_files_only=True)
+                self._model = CrossEncoder(
+                    self.spec.path, device="cpu", local_files_only=True, max_length=self.spec.max_tokens
+                )
             except (OSError, ValueError) as exc:
                 raise ProviderNotAvailable(
                     f"RERANKER_MODEL={self.model_name} could not be loaded as a cross-encoder: {exc}"

@@ -21,9 +21,13 @@ class KeywordHit:
 
 
 def keyword_search(
-    *, workspace_id: str, query: str, language: str, model_name: str, filters: SearchFilters, limit: int
+    *, workspace_id: str, query: str, language: str, filters: SearchFilters, limit: int
 ) -> list[KeywordHit]:
-    """Chunks ranked by BM25 against the query's lexemes, best first."""
+    """Chunks ranked by BM25 against the query's lexemes, best first.
+
+    Whatever model embedded a document, its words are comparable: documents
+    awaiting reindex after a model change are still found here.
+    """
     filter_sql, params = filters.sql()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -42,15 +46,17 @@ def keyword_search(
                  CROSS JOIN corpus
                  WHERE t.workspace_id = %(workspace_id)s AND t.df > 0
             ),
-            candidates AS (
-                SELECT c.id, c.term_freqs, c.term_count
+            -- term_freqs is stored compressed once a chunk has a few hundred lexemes, and
+            -- scoring reads it once per query lexeme: a copy made here (a concatenation) is
+            -- decompressed once per candidate instead, which halves this query's time.
+            candidates AS MATERIALIZED (
+                SELECT c.id, c.term_freqs || '{{}}'::jsonb AS term_freqs, c.term_count
                   FROM documents_chunk AS c
                   JOIN documents_document AS d ON d.id = c.document_id
                  WHERE c.workspace_id = %(workspace_id)s
                    AND c.search_vector @@ (
                        SELECT array_to_string(array_agg(quote_literal(lexeme)), ' | ')::tsquery FROM weighted_lexemes)
                    AND d.status = 'completed'
-                   AND d.embedding_model = %(model_name)s
                    {filter_sql}
             )
             SELECT c.id,
@@ -68,7 +74,6 @@ def keyword_search(
                 "language": language,
                 "query": query,
                 "workspace_id": workspace_id,
-                "model_name": model_name,
                 "k1": settings.BM25_K1,
                 "b": settings.BM25_B,
                 "limit": limit,

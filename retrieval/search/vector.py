@@ -56,14 +56,23 @@ def vector_search(
         return [VectorHit(chunk_id, float(similarity)) for chunk_id, similarity in cursor.fetchall()]
 
 
-def similarities(*, chunk_ids: list[int], embedding: list[float]) -> dict[int, float]:
-    """Cosine similarity of the query to given chunks (for hits the vector leg did not return)."""
+def similarities(*, chunk_ids: list[int], embedding: list[float], model_name: str) -> dict[int, float]:
+    """Cosine similarity of the query to given chunks (for hits the vector leg did not return).
+
+    Only chunks embedded by `model_name`: another model's vectors live in another
+    space, and comparing with them would give a meaningless number.
+    """
     if not chunk_ids:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, 1 - (embedding <=> %s::vector) FROM documents_chunk WHERE id = ANY(%s)",
-            [_vector_literal(embedding), chunk_ids],
+            """
+            SELECT c.id, 1 - (c.embedding <=> %s::vector)
+              FROM documents_chunk AS c
+              JOIN documents_document AS d ON d.id = c.document_id
+             WHERE c.id = ANY(%s) AND d.embedding_model = %s AND c.embedding IS NOT NULL
+            """,
+            [_vector_literal(embedding), chunk_ids, model_name],
         )
         return {chunk_id: float(similarity) for chunk_id, similarity in cursor.fetchall()}
 

@@ -5,7 +5,8 @@ from django.test import override_settings
 
 from retrieval import embeddings
 from retrieval.embeddings.fake import FakeEmbedder
-from retrieval.embeddings.local import LocalEmbedder, resolve_model_path
+from retrieval.embeddings.local import LocalEmbedder
+from retrieval.models_catalogue import embedding_model
 from retrieval.providers import ProviderNotAvailable
 
 
@@ -26,7 +27,7 @@ def test_fake_embedder_is_deterministic_normalised_and_word_sensitive():
 
 def test_unknown_model_name_names_the_setting():
     with pytest.raises(ProviderNotAvailable, match="EMBEDDING_MODEL"):
-        resolve_model_path("no-such-model")
+        embedding_model("no-such-model")
 
 
 @override_settings(EMBEDDING_PROVIDER="bogus")
@@ -41,7 +42,7 @@ def test_unknown_provider_is_refused():
 
 @pytest.mark.slow
 def test_local_model_embeds_meaning_offline():
-    embedder = LocalEmbedder(model_name="all-MiniLM-L6-v2", dimension=384)
+    embedder = LocalEmbedder(spec=embedding_model("all-MiniLM-L6-v2"), dimension=384)
     assert not embedder.is_loaded
     query = embedder.embed_query("How do I roll back a deployment?")
     near, far = embedder.embed_documents(
@@ -53,6 +54,6 @@ def test_local_model_embeds_meaning_offline():
 
 
 def test_local_model_with_wrong_dimension_fails_clearly():
-    embedder = LocalEmbedder(model_name="all-MiniLM-L6-v2", dimension=768)
+    embedder = LocalEmbedder(spec=embedding_model("all-MiniLM-L6-v2"), dimension=768)
     with pytest.raises(ProviderNotAvailable, match="EMBEDDING_DIMENSION"):
         embedder.load()

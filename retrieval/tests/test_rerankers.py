@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from ragsite.testing.openai_server import Fail, Reply
 from retrieval import rerank
+from retrieval.models_catalogue import reranker_model
 from retrieval.providers import ProviderError, ProviderNotAvailable
 from retrieval.rerank.cross_encoder import CrossEncoderReranker
 from retrieval.rerank.openai import MAX_PASSAGE_CHARS, OpenAIListwiseReranker, parse_ranking
@@ -153,7 +154,7 @@ def tiny_cross_encoder(tmp_path_factory):
 
 
 def test_cross_encoder_scores_each_passage_deterministically(tiny_cross_encoder):
-    reranker = CrossEncoderReranker(model_name=tiny_cross_encoder, batch_size=2)
+    reranker = CrossEncoderReranker(spec=reranker_model(tiny_cross_encoder), batch_size=2)
     assert not reranker.is_loaded
 
     scores = reranker.rerank("how do I roll back?", PASSAGES)
@@ -174,7 +175,5 @@ def test_get_reranker_loads_the_cross_encoder_from_settings(fresh_reranker, tiny
 
 
 def test_missing_cross_encoder_folder_names_the_setting(tmp_path):
-    reranker = CrossEncoderReranker(model_name=str(tmp_path / "no-such-model"))
-
     with pytest.raises(ProviderNotAvailable, match="RERANKER_MODEL"):
-        reranker.load()
+        reranker_model(str(tmp_path / "no-such-model"))

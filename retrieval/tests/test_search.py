@@ -6,6 +6,7 @@ from django.db import connection
 from documents.models import Chunk, DocumentStatus
 from retrieval.models import CorpusStat, TermStat
 from retrieval.pipeline import search_chunks
+from retrieval.rerank.base import Reranker
 from retrieval.search.filters import InvalidFilter, SearchFilters
 from retrieval.search.fusion import reciprocal_rank_fusion
 from workspaces.tests.factories import WorkspaceFactory
@@ -97,7 +98,16 @@ def test_only_completed_documents_of_this_workspace_are_found(workspace, corpus,
 
 def test_vectors_of_another_model_are_never_compared(workspace, corpus):
     corpus["sync.md"].__class__.objects.filter(pk=corpus["sync.md"].pk).update(embedding_model="old-model")
-    assert "sync.md" not in titles(search_chunks(workspace=workspace, query="sync waves", limit=10))
+    assert "sync.md" not in titles(search_chunks(workspace=workspace, query="sync waves", mode="vector", limit=10))
+    # Its words still match: the keyword leg finds it, with no similarity to show.
+    (stale,) = [
+        result
+        for result in search_chunks(workspace=workspace, query="sync waves", limit=10).results
+        if result.chunk.document.source_uri == "sync.md"
+    ]
+    assert stale.scores.keyword_rank == 1 and stale.scores.vector_rank is None
+    assert stale.scores.vector_similarity is None
+    assert "sync.md" in titles(search_chunks(workspace=workspace, query="sync waves", limit=10, min_similarity=0.5))
 
 
 def test_filters_apply_inside_both_legs_and_still_fill_the_limit(workspace, ingest):
@@ -193,3 +203,48 @@ def test_rrf_weights_and_constant():
 def test_bad_filters_are_refused(kwargs):
     with pytest.raises(InvalidFilter):
         SearchFilters.from_request(**kwargs)
+
+
+class ReverseAlphabetReranker(Reranker):
+    """Scores passages by their text in reverse alphabetical order: easy to predict."""
+
+    provider = "cross-encoder"
+    model_name = "reverse-alphabet"
+
+    def load(self):
+        return None
+
+    @property
+    def is_loaded(self):
+        return True
+
+    def rerank(self, query, passages):
+        ordered = sorted(passages, reverse=True)
+        return [float(len(passages) - ordered.index(passage)) for passage in passages]
+
+
+@pytest.mark.parametrize("mode", ["replace", "fuse"])
+def test_rerank_replaces_or_fuses_the_hybrid_order(workspace, corpus, monkeypatch, settings, mode):
+    settings.RERANK_MODE, settings.RERANK_TOP_K = mode, 3
+    hybrid = search_chunks(workspace=workspace, query="sync waves resources hooks", rerank=False)
+    monkeypatch.setattr("retrieval.pipeline.get_reranker", ReverseAlphabetReranker)
+
+    outcome = search_chunks(workspace=workspace, query="sync waves resources hooks")
+
+    top = [result.chunk.pk for result in hybrid.results[:3]]
+    reranked = sorted(top, key=lambda pk: Chunk.objects.get(pk=pk).text, reverse=True)
+    assert reranked != top  # or the test would not tell the modes apart
+    scores = {result.chunk.pk: result.scores for result in outcome.results}
+    assert [scores[pk].rerank_rank for pk in reranked] == [1, 2, 3]
+    assert all(scores[pk].rerank_score is not None for pk in top)
+    served = [result.chunk.pk for result in outcome.results]
+    assert served[3:] == [result.chunk.pk for result in hybrid.results[3:]]  # below the top k: untouched
+    if mode == "replace":
+        assert served[:3] == reranked
+        assert all(scores[pk].rerank_fused_score is None for pk in top)
+    else:
+        fused = {
+            pk: 1 / (settings.RRF_K + top.index(pk) + 1) + 1 / (settings.RRF_K + reranked.index(pk) + 1) for pk in top
+        }
+        assert served[:3] == sorted(top, key=lambda pk: (-fused[pk], top.index(pk)))
+        assert all(scores[pk].rerank_fused_score == pytest.approx(fused[pk]) for pk in top)

@@ -1,5 +1,6 @@
 import json
 import subprocess
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,10 +11,34 @@ from tqdm import tqdm
 from documents.ingest import ingest_paths
 from evals.answer_eval import evaluate_answers, load_answer_cases
 from evals.beir import load_beir
-from evals.retrieval_eval import available_modes, evaluate, load_dataset
+from evals.retrieval_eval import (
+    available_modes,
+    embedding_model_in_use,
+    eval_workspace_id,
+    evaluate,
+    load_dataset,
+    reranker_in_use,
+)
+from retrieval.checks import vector_column_problem
 from retrieval.embeddings import get_embedder
+from retrieval.providers import ProviderNotAvailable
 from workspaces.services import workspace_get_or_create
 
+RECORDED_SETTINGS = (
+    "EMBEDDING_DIMENSION",
+    "SEMANTIC_WEIGHT",
+    "KEYWORD_WEIGHT",
+    "RRF_K",
+    "BM25_K1",
+    "BM25_B",
+    "KEYWORD_HEADING_WEIGHT",
+    "CHUNK_MAX_TOKENS",
+    "CHUNK_OVERLAP_TOKENS",
+    "RERANKER_PROVIDER",
+    "RERANKER_MODEL",
+    "RERANK_TOP_K",
+    "RERANK_MODE",
+)
 METRICS = ("ndcg@10", "recall@100", "mrr@10", "answer_accuracy", "refusal_accuracy", "citation_validity")
 
 
@@ -22,9 +47,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR, help="A BEIR-format folder.")
-        parser.add_argument("--split", default="test", help="Which qrels file: test or train.")
-        parser.add_argument("--workspace", help="Workspace to load the corpus into (default eval-<dataset>).")
+        parser.add_argument(
+            "--splits", "--split", dest="splits", default="test", help="Comma separated qrels files: test, train."
+        )
+        parser.add_argument(
+            "--models",
+            help="Comma separated embedding models to compare, each in its own workspace (default: as configured).",
+        )
+        parser.add_argument("--workspace", help="Workspace to load the corpus into (default eval-<dataset>-<model>).")
         parser.add_argument("--modes", help="Comma separated: vector, keyword, hybrid, hybrid+rerank.")
+        parser.add_argument(
+            "--rerank",
+            action="store_true",
+            help="Add hybrid+rerank, with the configured reranker or else the bundled cross-encoder.",
+        )
         parser.add_argument("--max-queries", type=int, help="Only the first N queries (a quick look).")
         parser.add_argument(
             "--fail-under",
@@ -57,59 +93,76 @@ class Command(BaseCommand):
         dataset_dir: Path = options["dataset"]
         if not (dataset_dir / "corpus.jsonl").exists():
             raise CommandError(f"No BEIR dataset at {dataset_dir} (corpus.jsonl missing).")
-        dataset = load_beir(dataset_dir, split=options["split"])
+        splits = [split.strip() for split in options["splits"].split(",") if split.strip()]
+        models = [model.strip() for model in (options["models"] or "").split(",") if model.strip()] or [None]
+        if options["workspace"] and len(models) > 1:
+            raise CommandError("--workspace names one workspace; leave it out to compare several --models.")
+        for split in splits:
+            if not (dataset_dir / "qrels" / f"{split}.tsv").exists():
+                raise CommandError(f"No qrels/{split}.tsv in {dataset_dir}.")
+        datasets = {split: load_beir(dataset_dir, split=split) for split in splits}
         if options["max_queries"]:
-            keep = list(dataset.queries)[: options["max_queries"]]
-            dataset.queries = {query: dataset.queries[query] for query in keep}
-        modes = options["modes"].split(",") if options["modes"] else available_modes()
-        unknown = set(modes) - {"vector", "keyword", "hybrid", "hybrid+rerank"}
-        if unknown:
-            raise CommandError(f"Unknown modes: {', '.join(sorted(unknown))}")
+            for dataset in datasets.values():
+                dataset.queries = dict(list(dataset.queries.items())[: options["max_queries"]])
+
+        records = []
+        with reranker_in_use() if options["rerank"] else nullcontext():
+            modes = options["modes"].split(",") if options["modes"] else available_modes()
+            unknown = set(modes) - {"vector", "keyword", "hybrid", "hybrid+rerank"}
+            if unknown:
+                raise CommandError(f"Unknown modes: {', '.join(sorted(unknown))}")
+            for model in models:
+                try:
+                    with embedding_model_in_use(model) as embedder:
+                        records.extend(self.evaluate_model(embedder, datasets, modes, options))
+                except ProviderNotAvailable as exc:
+                    raise CommandError(str(exc)) from exc
+        self.stdout.write(_table(records))
+        self.finish(records, options, thresholds)
+
+    def evaluate_model(self, embedder, datasets: dict, modes: list[str], options: dict) -> list[dict]:
+        """Load the corpus into the model's workspace, then run every split's queries in every mode."""
         quiet = options["no_progress"] or None
-
-        workspace_id = options["workspace"] or f"eval-{dataset.name}".lower()[:64]
-        with tqdm(desc="embedding", unit="chunk", disable=quiet, file=self.stderr) as bar:
-            workspace, indexed = load_dataset(dataset, workspace_id=workspace_id, progress=bar.update)
-        with tqdm(
-            total=len(dataset.queries) * len(modes), desc="searching", unit="query", disable=quiet, file=self.stderr
-        ) as bar:
-            reports = evaluate(dataset, workspace=workspace, modes=modes, on_query=lambda: bar.update(1))
-
-        record = {
-            "time": datetime.now(UTC).isoformat(timespec="seconds"),
-            "commit": _git_commit(),
-            "dataset": dataset.name,
-            "split": options["split"],
-            "documents": len(dataset.corpus),
-            "queries": len(dataset.queries),
-            "documents_indexed_this_run": indexed,
-            "embedding_model": get_embedder().model_name,
-            "settings": {
-                name: getattr(settings, name)
-                for name in (
-                    "SEMANTIC_WEIGHT",
-                    "KEYWORD_WEIGHT",
-                    "RRF_K",
-                    "BM25_K1",
-                    "BM25_B",
-                    "KEYWORD_HEADING_WEIGHT",
-                    "CHUNK_MAX_TOKENS",
-                    "CHUNK_OVERLAP_TOKENS",
-                    "RERANKER_PROVIDER",
-                    "RERANK_TOP_K",
-                )
-            },
-            "results": {
-                report.mode: {
-                    **report.metrics(),
-                    "latency_ms_p50": report.latency_ms_p50,
-                    "latency_ms_p95": report.latency_ms_p95,
+        problem = vector_column_problem()
+        if problem:
+            raise CommandError(f"{embedder.model_name}: {problem}")
+        first = next(iter(datasets.values()))
+        workspace_id = options["workspace"] or eval_workspace_id(first.name, embedder.model_name)
+        with tqdm(desc=f"embedding ({embedder.model_name})", unit="chunk", disable=quiet, file=self.stderr) as bar:
+            workspace, indexed = load_dataset(first, workspace_id=workspace_id, progress=bar.update)
+        records = []
+        for split, dataset in datasets.items():
+            with tqdm(
+                total=len(dataset.queries) * len(modes),
+                desc=f"searching ({embedder.model_name}, {split})",
+                unit="query",
+                disable=quiet,
+                file=self.stderr,
+            ) as bar:
+                reports = evaluate(dataset, workspace=workspace, modes=modes, on_query=lambda: bar.update(1))
+            records.append(
+                {
+                    "time": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "commit": _git_commit(),
+                    "dataset": dataset.name,
+                    "split": split,
+                    "documents": len(dataset.corpus),
+                    "queries": len(dataset.queries),
+                    "documents_indexed_this_run": indexed,
+                    "embedding_model": embedder.model_name,
+                    "settings": {name: getattr(settings, name) for name in RECORDED_SETTINGS},
+                    "results": {
+                        report.mode: {
+                            **report.metrics(),
+                            "latency_ms_p50": report.latency_ms_p50,
+                            "latency_ms_p95": report.latency_ms_p95,
+                        }
+                        for report in reports
+                    },
                 }
-                for report in reports
-            },
-        }
-        self.stdout.write(_table(record))
-        self.finish(record, options, thresholds)
+            )
+            indexed = 0
+        return records
 
     def handle_answers(self, options, thresholds):
         if not options["answers"].exists():
@@ -134,23 +187,26 @@ class Command(BaseCommand):
         )
         for failure in report.failures:
             self.stdout.write(f"  {failure['id']}: {failure['problem']}")
-        self.finish(record, options, thresholds)
+        self.finish([record], options, thresholds)
 
-    def finish(self, record: dict, options: dict, thresholds: list) -> None:
-        """Write the report and trend line, then fail when a figure is under its threshold."""
+    def finish(self, records: list[dict], options: dict, thresholds: list) -> None:
+        """Write the report and trend lines, then fail when a figure is under its threshold."""
         if options["json"]:
-            options["json"].write_text(json.dumps(record, indent=2))
+            options["json"].write_text(json.dumps(records[0] if len(records) == 1 else records, indent=2))
         if options["history"]:
             history = Path(options["history"])
             history.parent.mkdir(parents=True, exist_ok=True)
             with open(history, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record) + "\n")
+                for record in records:
+                    handle.write(json.dumps(record) + "\n")
 
-        failures = [
-            f"{mode}.{metric} = {record['results'].get(mode, {}).get(metric, 0.0):.4f} < {minimum}"
-            for mode, metric, minimum in thresholds
-            if record["results"].get(mode, {}).get(metric, 0.0) < minimum
-        ]
+        failures = []
+        for record in records:
+            where = f"{record['embedding_model']} {record.get('split', '')}: " if len(records) > 1 else ""
+            for mode, metric, minimum in thresholds:
+                value = record["results"].get(mode, {}).get(metric, 0.0)
+                if value < minimum:
+                    failures.append(f"{where}{mode}.{metric} = {value:.4f} < {minimum}")
         if failures:
             raise CommandError("Below threshold: " + "; ".join(failures))
 
@@ -168,15 +224,24 @@ def _parse_threshold(text: str) -> tuple[str, str, float]:
         ) from None
 
 
-def _table(record: dict) -> str:
-    header = f"{record['dataset']} {record['split']}: {record['queries']} queries, {record['documents']} documents, "
-    header += f"model {record['embedding_model']}"
-    lines = [header, f"{'mode':<15}{'nDCG@10':>9}{'R@100':>9}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}"]
-    for mode, figures in record["results"].items():
-        lines.append(
-            f"{mode:<15}{figures['ndcg@10']:>9.4f}{figures['recall@100']:>9.4f}{figures['mrr@10']:>9.4f}"
-            f"{figures['latency_ms_p50']:>9.1f}{figures['latency_ms_p95']:>9.1f}"
-        )
+def _table(records: list[dict]) -> str:
+    """One line per model, split and mode."""
+    first = records[0]
+    queries = {record["split"]: record["queries"] for record in records}
+    lines = [
+        f"{first['dataset']}: {first['documents']} documents; "
+        + ", ".join(f"{count} {split} queries" for split, count in queries.items())
+    ]
+    lines.append(
+        f"{'model':<22}{'split':<7}{'mode':<15}{'nDCG@10':>9}{'R@100':>9}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}"
+    )
+    for record in records:
+        for mode, figures in record["results"].items():
+            lines.append(
+                f"{record['embedding_model'][-21:]:<22}{record['split']:<7}{mode:<15}"
+                f"{figures['ndcg@10']:>9.4f}{figures['recall@100']:>9.4f}{figures['mrr@10']:>9.4f}"
+                f"{figures['latency_ms_p50']:>9.1f}{figures['latency_ms_p95']:>9.1f}"
+            )
     return "\n".join(lines)
 
 

@@ -1,0 +1,92 @@
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from retrieval.embeddings.base import Embedder
+from retrieval.models_catalogue import ModelSpec
+from retrieval.onnx_runtime import inference_session, length_sorted_batches, model_inputs, tokenizer
+from retrieval.providers import ProviderNotAvailable
+
+
+class OnnxEmbedder(Embedder):
+    """A transformer encoder run by ONNX Runtime on the CPU, with the model's own recipe.
+
+    The catalogue spec gives the pooling (CLS or attention-masked mean), the
+    prefix queries get, and the longest input. Texts are tokenized once, in
+    Rust, then encoded in batches of similar length; vectors are L2-normalised.
+    """
+
+    provider = "local"
+    runtime = "onnx"
+
+    def __init__(
+        self, *, spec: ModelSpec, dimension: int, batch_size: int = 32, batch_tokens: int = 1024, threads: int = 0
+    ):
+        self.spec = spec
+        self.model_name = spec.name
+        self.dimension = dimension
+        self.max_tokens = spec.max_tokens
+        self.batch_size = max(1, batch_size)
+        self.batch_tokens = batch_tokens
+        self.threads = threads
+        self._session = None
+        self._tokenizer = None
+        self._counter = None
+        self._input_names: list[str] = []
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            session = inference_session(self.spec.path, threads=self.threads, setting="EMBEDDING_MODEL")
+            width = session.get_outputs()[0].shape[-1]
+            if isinstance(width, int) and width != self.dimension:
+                raise ProviderNotAvailable(
+                    f"EMBEDDING_DIMENSION is {self.dimension} but {self.model_name} makes {width}-dimensional vectors."
+                )
+            self._tokenizer = tokenizer(self.spec.path, max_tokens=self.max_tokens)
+            # Counting must not truncate, or long blocks would look short to the chunker.
+            self._counter = tokenizer(self.spec.path, max_tokens=None)
+            self._input_names = [model_input.name for model_input in session.get_inputs()]
+            self._session = session
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._session is not None
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([self.spec.query_prefix + text])[0].tolist()
+
+    def count_tokens(self, text: str) -> int:
+        self.load()
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        self.load()
+        encodings = self._tokenizer.encode_batch(texts)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for batch in length_sorted_batches(
+            [len(encoding.ids) for encoding in encodings], batch_size=self.batch_size, batch_tokens=self.batch_tokens
+        ):
+            arrays = model_inputs([encodings[index] for index in batch])
+            hidden = self._session.run(None, {name: arrays[name] for name in self._input_names})[0]
+            vectors[batch] = self._pool(hidden, arrays["attention_mask"])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if hidden.ndim == 2:  # the export pools already
+            return hidden
+        if self.spec.pooling == "cls":
+            return hidden[:, 0]
+        weights = mask[..., None].astype(hidden.dtype)
+        return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
