@@ -133,8 +133,11 @@ def check_production_settings(app_configs=None, **kwargs):
 
 
 def raise_on_configuration_errors() -> None:
-    """Refuse to serve with a broken configuration (called by asgi/wsgi)."""
-    problems = [message for message in check_configuration() + production_errors() if message.level >= checks.ERROR]
+    """Refuse to serve with a broken configuration or a model that cannot be found (called by asgi/wsgi)."""
+    from retrieval.checks import check_models
+
+    found = check_configuration() + production_errors() + check_models()
+    problems = [message for message in found if message.level >= checks.ERROR]
     if problems:
         lines = "\n".join(f"  {message.id}: {message.msg}" for message in problems)
         raise ImproperlyConfigured(f"Refusing to start; fix these settings:\n{lines}")

@@ -69,6 +69,20 @@ def test_asgi_application_refuses_to_start_without_secrets():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_asgi_application_refuses_to_start_with_a_missing_model():
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import ragsite.asgi"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "ragsite.settings.local", "EMBEDDING_MODEL": "bge-large-xx"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Refusing to start" in result.stderr
+    assert "EMBEDDING_MODEL" in result.stderr and "bge-large-xx" in result.stderr
+
+
 @override_settings(EMBEDDING_PROVIDER="bogus", API_KEYS=["a"], API_KEY_ROLES=["owner"])
 def test_configuration_check_names_bad_settings():
     messages = {message.msg for message in check_configuration()}
