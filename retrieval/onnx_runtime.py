@@ -1,6 +1,7 @@
 """ONNX Runtime sessions and Rust tokenizers, shared by the ONNX embedder and cross-encoder."""
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +77,47 @@ def length_sorted_batches(lengths: Sequence[int], *, batch_size: int, batch_toke
         else:
             batches.append([index])
     return batches
+
+
+class OnnxModel:
+    """An ONNX model and its tokenizer, loaded once on first use (safe across threads),
+    run over encodings in length-sorted batches. The embedder and the cross-encoder
+    each hold one and differ only in what they make of the outputs."""
+
+    def __init__(
+        self, *, path: str, max_tokens: int, setting: str, threads: int = 0, batch_size: int = 32, batch_tokens: int
+    ):
+        self.path = path
+        self.max_tokens = max_tokens
+        self.setting = setting
+        self.threads = threads
+        self.batch_size = max(1, batch_size)
+        self.batch_tokens = batch_tokens
+        self.session = None
+        self.tokenizer = None
+        self._input_names: list[str] = []
+        self._lock = threading.Lock()
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.session is not None
+
+    def load(self) -> None:
+        if self.session is not None:
+            return
+        with self._lock:
+            if self.session is not None:
+                return
+            session = inference_session(self.path, threads=self.threads, setting=self.setting)
+            self.tokenizer = tokenizer(self.path, max_tokens=self.max_tokens)
+            self._input_names = [model_input.name for model_input in session.get_inputs()]
+            self.session = session
+
+    def run(self, encodings: Sequence) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(indexes into `encodings`, the model's first output, the attention mask) per batch."""
+        self.load()
+        lengths = [len(encoding.ids) for encoding in encodings]
+        for batch in length_sorted_batches(lengths, batch_size=self.batch_size, batch_tokens=self.batch_tokens):
+            arrays = model_inputs([encodings[index] for index in batch])
+            output = self.session.run(None, {name: arrays[name] for name in self._input_names})[0]
+            yield batch, output, arrays["attention_mask"]

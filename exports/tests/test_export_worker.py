@@ -3,56 +3,20 @@
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 
 from chat.tests.factories import ChatLogFactory
 from exports.models import ExportJob, ExportStatus
 from exports.services import export_files_delete_expired, export_jobs_reset_stale
 from exports.tasks import run_export_job
 from exports.tests.factories import ExportJobFactory
-from ragsite.testing.processes import ROOT, process_environment
+from ragsite.testing.processes import start_celery_worker, stop_process
 from workspaces.tests.factories import WorkspaceFactory
 
 ROWS = 40
 ROW_DELAY_SECONDS = 0.25  # the killed worker would need 10 s; it gets about 1
-
-
-def start_worker(**env: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ragsite",
-            "worker",
-            "--pool",
-            "solo",  # the task runs in this very process, so SIGKILL kills it mid-export
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
-        cwd=ROOT,
-        env=process_environment(**env),
-    )
-
-
-def stop_worker(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
 
 
 def wait_for_status(job: ExportJob, statuses, *, timeout: float = 90) -> ExportJob:
@@ -73,7 +37,7 @@ def test_a_worker_killed_mid_export_is_reset_and_the_job_completes_once(settings
     job = ExportJobFactory(workspace=workspace)
     storage_env = {"EXPORT_STORAGE_DIR": str(export_storage)}
 
-    doomed = start_worker(**storage_env, EXPORT_TEST_ROW_DELAY_SECONDS=str(ROW_DELAY_SECONDS))
+    doomed = start_celery_worker(**storage_env, EXPORT_TEST_ROW_DELAY_SECONDS=str(ROW_DELAY_SECONDS))
     try:
         run_export_job.delay(str(job.pk))
         wait_for_status(job, {ExportStatus.RUNNING, ExportStatus.SUCCEEDED, ExportStatus.FAILED})
@@ -82,20 +46,20 @@ def test_a_worker_killed_mid_export_is_reset_and_the_job_completes_once(settings
         os.kill(doomed.pid, signal.SIGKILL)
         doomed.wait(timeout=30)
     finally:
-        stop_worker(doomed)
+        stop_process(doomed)
 
     job.refresh_from_db()
     assert job.status == ExportStatus.RUNNING and job.attempts == 1  # nobody finished it
     assert [path.name for path in export_storage.iterdir() if not path.name.endswith(".tmp")] == []
     assert len(list(export_storage.glob(".*.tmp"))) == 1  # the dead worker's partial file, never renamed
 
-    fresh = start_worker(**storage_env)
+    fresh = start_celery_worker(**storage_env)
     try:
         settings.EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = 0
         assert export_jobs_reset_stale() == [job.pk]  # queued again on commit, to the fresh worker
         wait_for_status(job, {ExportStatus.SUCCEEDED, ExportStatus.FAILED})
     finally:
-        stop_worker(fresh)
+        stop_process(fresh)
 
     assert job.status == ExportStatus.SUCCEEDED and job.attempts == 2, job.error
     lines = (export_storage / job.file_path).read_text().splitlines()

@@ -1,47 +1,23 @@
 """A real Celery worker process, consuming the real (embedded) Redis broker."""
 
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from documents.models import DocumentStatus
 from documents.services import document_enqueue_indexing, document_upsert
 from ragsite.tasks import ping
-from ragsite.testing.processes import ROOT, process_environment
+from ragsite.testing.processes import start_celery_worker, stop_process
 from workspaces.tests.factories import WorkspaceFactory
 
 
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        env = process_environment()
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ragsite",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-            "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+        worker = start_celery_worker()
     yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
+    stop_process(worker)
 
 
 @pytest.mark.slow

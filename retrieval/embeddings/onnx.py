@@ -1,11 +1,10 @@
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from retrieval.embeddings.base import Embedder
 from retrieval.models_catalogue import ModelSpec
-from retrieval.onnx_runtime import inference_session, length_sorted_batches, model_inputs, tokenizer
+from retrieval.onnx_runtime import OnnxModel, tokenizer
 from retrieval.providers import ProviderNotAvailable
 
 
@@ -27,36 +26,31 @@ class OnnxEmbedder(Embedder):
         self.model_name = spec.name
         self.dimension = dimension
         self.max_tokens = spec.max_tokens
-        self.batch_size = max(1, batch_size)
-        self.batch_tokens = batch_tokens
-        self.threads = threads
-        self._session = None
-        self._tokenizer = None
+        self._model = OnnxModel(
+            path=spec.path,
+            max_tokens=spec.max_tokens,
+            setting="EMBEDDING_MODEL",
+            threads=threads,
+            batch_size=batch_size,
+            batch_tokens=batch_tokens,
+        )
         self._counter = None
-        self._input_names: list[str] = []
-        self._lock = threading.Lock()
 
     def load(self) -> None:
-        if self._session is not None:
+        if self._counter is not None:
             return
-        with self._lock:
-            if self._session is not None:
-                return
-            session = inference_session(self.spec.path, threads=self.threads, setting="EMBEDDING_MODEL")
-            width = session.get_outputs()[0].shape[-1]
-            if isinstance(width, int) and width != self.dimension:
-                raise ProviderNotAvailable(
-                    f"EMBEDDING_DIMENSION is {self.dimension} but {self.model_name} makes {width}-dimensional vectors."
-                )
-            self._tokenizer = tokenizer(self.spec.path, max_tokens=self.max_tokens)
-            # Counting must not truncate, or long blocks would look short to the chunker.
-            self._counter = tokenizer(self.spec.path, max_tokens=None)
-            self._input_names = [model_input.name for model_input in session.get_inputs()]
-            self._session = session
+        self._model.load()
+        width = self._model.session.get_outputs()[0].shape[-1]
+        if isinstance(width, int) and width != self.dimension:
+            raise ProviderNotAvailable(
+                f"EMBEDDING_DIMENSION is {self.dimension} but {self.model_name} makes {width}-dimensional vectors."
+            )
+        # Counting must not truncate, or long blocks would look short to the chunker.
+        self._counter = tokenizer(self.spec.path, max_tokens=None)
 
     @property
     def is_loaded(self) -> bool:
-        return self._session is not None
+        return self._counter is not None
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         return self._encode(list(texts)).tolist()
@@ -72,14 +66,10 @@ class OnnxEmbedder(Embedder):
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.load()
-        encodings = self._tokenizer.encode_batch(texts)
+        encodings = self._model.tokenizer.encode_batch(texts)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for batch in length_sorted_batches(
-            [len(encoding.ids) for encoding in encodings], batch_size=self.batch_size, batch_tokens=self.batch_tokens
-        ):
-            arrays = model_inputs([encodings[index] for index in batch])
-            hidden = self._session.run(None, {name: arrays[name] for name in self._input_names})[0]
-            vectors[batch] = self._pool(hidden, arrays["attention_mask"])
+        for batch, hidden, mask in self._model.run(encodings):
+            vectors[batch] = self._pool(hidden, mask)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
 

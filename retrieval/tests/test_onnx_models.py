@@ -108,7 +108,7 @@ def test_local_provider_picks_the_onnx_runtime_from_the_catalogue():
     embeddings.get_embedder.cache_clear()
     try:
         embedder = embeddings.get_embedder()
-        assert isinstance(embedder, OnnxEmbedder) and embedder.threads == 1
+        assert isinstance(embedder, OnnxEmbedder) and embedder._model.threads == 1
         assert embedder.model_name == "bge-small-en-v1.5" and embedder.max_tokens == 512
     finally:
         embeddings.get_embedder.cache_clear()
@@ -128,7 +128,7 @@ def test_cross_encoder_without_padding_scores_as_padding_to_512_does(cross_encod
 
     ours = np.array(cross_encoder.rerank(QUERY, passages))
 
-    assert cross_encoder._tokenizer.padding is None  # batches are padded to their longest pair only
+    assert cross_encoder._model.tokenizer.padding is None  # batches are padded to their longest pair only
     assert np.argsort(ours).tolist() == np.argsort(padded).tolist()
     assert np.allclose(ours, padded, atol=0.5)  # int8 activation ranges shift a little with padding
 
