@@ -5,6 +5,13 @@ from documents.models import Chunk, Document
 from documents.services import documents_needing_reindex, documents_request_index
 
 
+def awaiting_reindex_count(request) -> int:
+    """Counted once per page, for both the filter's label and the warning."""
+    if not hasattr(request, "_awaiting_reindex_count"):
+        request._awaiting_reindex_count = documents_needing_reindex(only_stale=True).count()
+    return request._awaiting_reindex_count
+
+
 class AwaitingReindexFilter(admin.SimpleListFilter):
     """Documents made with another embedding model (or never completed), with their count."""
 
@@ -13,7 +20,7 @@ class AwaitingReindexFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("stale", f"Awaiting reindex ({documents_needing_reindex(only_stale=True).count()})"),
+            ("stale", f"Awaiting reindex ({awaiting_reindex_count(request)})"),
             ("current", "Current"),
         ]
 
@@ -60,7 +67,7 @@ class DocumentAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} document(s) queued for reindexing.")
 
     def changelist_view(self, request, extra_context=None):
-        stale = documents_needing_reindex(only_stale=True).count()
+        stale = awaiting_reindex_count(request)
         if stale:
             messages.warning(
                 request,

@@ -127,7 +127,7 @@ class WorkspaceBulkChangeApi(APIView):
         result = workspaces_bulk_change(
             action=self.action,
             workspace_ids=payload.validated_data["ids"],
-            reachable=workspace_list_for_principal(principal=request.user),
+            reachable=workspace_list_for_principal(principal=request.user, among=payload.validated_data["ids"]),
             actor=request.user.actor,
             reason=payload.validated_data["reason"],
             request_id=request.request_id,

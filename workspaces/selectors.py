@@ -47,21 +47,26 @@ def _touch_last_used(api_key: ApiKey) -> None:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
 
 
-def workspace_list_for_principal(*, principal: Principal) -> QuerySet[Workspace]:
-    workspaces = Workspace.objects.all()
-    reachable = reachable_workspace_ids(principal=principal)
+def workspace_list_for_principal(*, principal: Principal, among: list[str] | None = None) -> QuerySet[Workspace]:
+    """The workspaces a principal may reach; `among` limits the candidates (and so the
+    questions a gateway user's access costs) to those ids."""
+    workspaces = Workspace.objects.all() if among is None else Workspace.objects.filter(pk__in=among)
+    reachable = reachable_workspace_ids(principal=principal, among=among)
     if reachable is not None:
         workspaces = workspaces.filter(pk__in=reachable)
     return workspaces
 
 
-def reachable_workspace_ids(*, principal: Principal) -> list[str] | None:
+def reachable_workspace_ids(*, principal: Principal, among: list[str] | None = None) -> list[str] | None:
     """The workspaces a principal may reach, or None for "all of them" (an unscoped key)."""
     if principal.workspace_id is not None:
         return [principal.workspace_id]
     if not principal.is_gateway_user:
         return None
-    workspace_ids = list(Workspace.objects.order_by("pk").values_list("pk", flat=True))
+    candidates = Workspace.objects.order_by("pk")
+    if among is not None:
+        candidates = candidates.filter(pk__in=among)
+    workspace_ids = list(candidates.values_list("pk", flat=True))
     return workspaces_with_access(principal=principal, workspace_ids=workspace_ids)
 
 

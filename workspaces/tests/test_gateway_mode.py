@@ -144,3 +144,10 @@ def test_gateway_mode_without_a_url_template_fails_the_check():
 @override_settings(AUTH_MODE="gateway", ACCESS_CONTROL_URL="https://authz.internal/workspaces/{workspace_id}")
 def test_gateway_mode_with_a_url_template_passes_the_check():
     assert "ragsite.E016" not in {message.id for message in check_configuration()}
+
+
+def test_bulk_by_ids_asks_only_about_the_listed_workspaces(access_control_server, workspace, other_workspace):
+    access_control_server.set("alpha", "allow")
+    response = gateway_client().post("/workspaces/bulk/archive", {"ids": ["alpha"]}, format="json")
+    assert response.json()["results"] == [{"id": "alpha", "outcome": "archived"}]
+    assert access_control_server.requests_for("beta") == []
