@@ -14,11 +14,10 @@ from chat.serializers import (
     ChatSessionCreateSerializer,
     ChatSessionDetailSerializer,
     ChatSessionSerializer,
-    chat_log_rows,
 )
 from chat.services import ChatFailure, chat_answer, chat_events, chat_session_create
 from chat.sse import sse_stream
-from exports.formats import CONTENT_TYPES, export_lines
+from exports.formats import CONTENT_TYPES, export_lines, serialized_rows
 from ragsite.errors import ApiError
 from retrieval.search.filters import InvalidFilter, SearchFilters
 from workspaces.models import Role
@@ -149,7 +148,7 @@ class ChatLogExportApi(WorkspaceScopedMixin, APIView):
     def get(self, request):
         query = ChatLogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = chat_log_rows(chat_log_list(workspace=self.workspace, filters=query.validated_data))
+        rows = serialized_rows(chat_log_list(workspace=self.workspace, filters=query.validated_data), ChatLogSerializer)
         export_format = query.validated_data["format"]
         response = StreamingHttpResponse(
             export_lines(rows, format=export_format, fields=ChatLogSerializer.Meta.fields),

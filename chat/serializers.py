@@ -1,10 +1,6 @@
-from collections.abc import Iterator
-
-from django.db.models import QuerySet
 from rest_framework import serializers
 
 from chat.models import ChatLog, ChatMessage, ChatSession
-from exports.formats import ROW_CHUNK_SIZE
 
 
 class ChatRequestSerializer(serializers.Serializer):
@@ -95,11 +91,6 @@ class ChatLogSerializer(serializers.ModelSerializer):
             "error",
             "created_at",
         ]
-
-
-def chat_log_rows(logs: QuerySet[ChatLog]) -> Iterator[dict]:
-    """Each log as an export row (the fields of ChatLogSerializer), read from the database in chunks."""
-    return (ChatLogSerializer(log).data for log in logs.iterator(chunk_size=ROW_CHUNK_SIZE))
 
 
 class ChatLogFilterSerializer(serializers.Serializer):

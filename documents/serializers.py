@@ -1,11 +1,7 @@
-from collections.abc import Iterator
-
 from django.conf import settings
-from django.db.models import QuerySet
 from rest_framework import serializers
 
 from documents.models import Document, DocumentStatus
-from exports.formats import ROW_CHUNK_SIZE
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -31,11 +27,6 @@ class DocumentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-
-def document_rows(documents: QuerySet[Document]) -> Iterator[dict]:
-    """Each document's metadata (no content) as an export row, read from the database in chunks."""
-    return (DocumentSerializer(document).data for document in documents.iterator(chunk_size=ROW_CHUNK_SIZE))
 
 
 class DocumentListQuerySerializer(serializers.Serializer):

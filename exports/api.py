@@ -11,7 +11,6 @@ from exports.models import ExportJob
 from exports.selectors import export_job_file_open, export_job_get, export_job_list
 from exports.serializers import ExportJobCreateSerializer, ExportJobQuerySerializer, ExportJobSerializer
 from exports.services import export_job_create, export_job_retry
-from ragsite.errors import ApiError
 from workspaces.models import Role
 from workspaces.scoping import WORKSPACE_HEADER, WorkspaceScopedMixin
 
@@ -55,8 +54,6 @@ class ExportJobListApi(ExportJobMixin, generics.GenericAPIView):
     )
     def post(self, request):
         workspace = self.workspace
-        if not isinstance(request.data, dict):
-            raise ApiError("Send a JSON object.", code="validation_error")
         payload = ExportJobCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

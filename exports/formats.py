@@ -49,3 +49,8 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate(0)
     return text
+
+
+def serialized_rows(queryset, serializer_class) -> Iterator[dict]:
+    """Each object as its API serializer shows it, read from the database in chunks."""
+    return (serializer_class(obj).data for obj in queryset.iterator(chunk_size=ROW_CHUNK_SIZE))

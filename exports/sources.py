@@ -9,40 +9,48 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from audit.selectors import audit_log_list
-from audit.serializers import AuditLogFilterSerializer, AuditLogSerializer, audit_log_rows
+from audit.serializers import AuditLogFilterSerializer, AuditLogSerializer
 from chat.selectors import chat_log_list
-from chat.serializers import ChatLogFilterSerializer, ChatLogSerializer, chat_log_rows
+from chat.serializers import ChatLogFilterSerializer, ChatLogSerializer
 from documents.selectors import document_list
-from documents.serializers import DocumentListQuerySerializer, DocumentSerializer, document_rows
+from documents.serializers import DocumentListQuerySerializer, DocumentSerializer
+from exports.formats import serialized_rows
 from exports.models import ExportType
 from workspaces.models import Workspace
 
 
 @dataclass(frozen=True)
 class ExportSource:
+    """A list endpoint's filters, its selector (workspace, filters -> queryset) and its serializer."""
+
     filter_serializer: type[serializers.Serializer]
-    fields: Sequence[str]
-    rows: Callable[[Workspace, dict], Iterator[dict]]
+    serializer: type[serializers.ModelSerializer]
+    queryset: Callable[[Workspace, dict], QuerySet]
+
+    @property
+    def fields(self) -> Sequence[str]:
+        return self.serializer.Meta.fields
 
 
 SOURCES = {
     ExportType.CHAT_LOGS: ExportSource(
         filter_serializer=ChatLogFilterSerializer,
-        fields=ChatLogSerializer.Meta.fields,
-        rows=lambda workspace, filters: chat_log_rows(chat_log_list(workspace=workspace, filters=filters)),
+        serializer=ChatLogSerializer,
+        queryset=lambda workspace, filters: chat_log_list(workspace=workspace, filters=filters),
     ),
     ExportType.AUDIT_LOGS: ExportSource(
         filter_serializer=AuditLogFilterSerializer,
-        fields=AuditLogSerializer.Meta.fields,
-        rows=lambda workspace, filters: audit_log_rows(audit_log_list(filters=filters, workspace_scope=[workspace.pk])),
+        serializer=AuditLogSerializer,
+        queryset=lambda workspace, filters: audit_log_list(filters=filters, workspace_scope=[workspace.pk]),
     ),
     ExportType.DOCUMENTS: ExportSource(
         filter_serializer=DocumentListQuerySerializer,
-        fields=DocumentSerializer.Meta.fields,
-        rows=lambda workspace, filters: document_rows(document_list(workspace=workspace, status=filters.get("status"))),
+        serializer=DocumentSerializer,
+        queryset=lambda workspace, filters: document_list(workspace=workspace, status=filters.get("status")),
     ),
 }
 
@@ -75,7 +83,8 @@ def export_rows(*, export_type: str, workspace: Workspace, filters: dict) -> tup
     source = SOURCES[export_type]
     filter_serializer = source.filter_serializer(data=filters)
     filter_serializer.is_valid(raise_exception=True)
-    return source.fields, source.rows(workspace, filter_serializer.validated_data)
+    queryset = source.queryset(workspace, filter_serializer.validated_data)
+    return source.fields, serialized_rows(queryset, source.serializer)
 
 
 def _json_value(value):

@@ -1,6 +1,5 @@
 """The job state machine: claim, run, finish, stale reset, retention."""
 
-import dataclasses
 import json
 import os
 import threading
@@ -115,12 +114,11 @@ def test_a_failing_export_is_failed_with_its_error_and_leaves_no_file(monkeypatc
     job = ExportJobFactory()
     ChatLogFactory.create_batch(3, workspace=job.workspace)
 
-    def rows_then_crash(workspace, filters):
+    def rows_then_crash(queryset, serializer_class):
         yield {"id": "first"}
         raise RuntimeError("the database cursor went away")
 
-    crashing = dataclasses.replace(sources.SOURCES[job.export_type], rows=rows_then_crash)
-    monkeypatch.setitem(sources.SOURCES, job.export_type, crashing)
+    monkeypatch.setattr(sources, "serialized_rows", rows_then_crash)
     failed = export_job_run(job_id=job.pk)
     assert failed.status == ExportStatus.FAILED and failed.attempts == 1 and failed.finished_at
     assert failed.error == "RuntimeError: the database cursor went away"
