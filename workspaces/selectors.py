@@ -4,6 +4,7 @@ so tenant isolation lives in one place."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -75,13 +76,19 @@ def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> W
 
     Both cases look the same to the caller, so nobody learns which workspaces exist.
     """
-    if not workspace_id or not principal.can_reach(workspace_id):
+    if not is_possible_workspace_id(workspace_id) or not principal.can_reach(workspace_id):
         return None
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is not None and principal.is_gateway_user:
         if not workspace_access_allowed(principal=principal, workspace_id=workspace.pk):
             return None
     return workspace
+
+
+def is_possible_workspace_id(value: str) -> bool:
+    """Whether a workspace could have this id; anything else (control characters, a
+    path, a megabyte of text) is simply not found, without asking the database."""
+    return bool(value) and len(value) <= Workspace._meta.pk.max_length and slug_re.fullmatch(value) is not None
 
 
 def workspace_list_matching(*, workspaces: QuerySet[Workspace], filters: dict) -> QuerySet[Workspace]:

@@ -125,3 +125,25 @@ def test_rate_limit_is_per_key_and_counted_in_the_shared_redis_cache(client_for,
         "ident": principal_for_key(busy.raw_key).actor,
     }
     assert len(cache.get(throttle_key)) == 2
+
+
+@pytest.mark.parametrize("workspace_id", ["a\x00b", "x" * 5000, "../../etc/passwd", "alpha beta"])
+def test_impossible_workspace_ids_are_404_never_500(client_for, admin_key, workspace, workspace_id):
+    client = client_for(admin_key)
+    for response in (
+        client.get("/documents", HTTP_X_WORKSPACE_ID=workspace_id),
+        client.get("/chat/sessions", {"workspace_id": workspace_id}),
+        client.get(f"/workspaces/{workspace_id}".replace("\x00", "%00")),
+    ):
+        assert_envelope(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "x" * 5000])
+def test_hostile_text_in_bulk_and_export_requests_is_400(client_for, admin_key, workspace, text):
+    client = client_for(admin_key, workspace)
+    for response in (
+        client.post("/workspaces/bulk/archive", {"ids": [text]}, format="json"),
+        client.get("/workspaces/bulk/preview", {"action": "archive", "q": text}),
+        client.post("/exports/jobs", {"export_type": "chat_logs", "filters": {"q": text}}, format="json"),
+    ):
+        assert_envelope(response, 400, "validation_error")
