@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from workspaces.models import Role
+from core.roles import Role
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
-pytest_plugins = ["ragsite.testing.fixtures"]
+pytest_plugins = ["testing.fixtures"]
 
 
 @pytest.fixture

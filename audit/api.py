@@ -5,8 +5,7 @@ from rest_framework.views import APIView
 
 from audit.selectors import audit_log_list
 from audit.serializers import AuditLogQuerySerializer, AuditLogSerializer
-from workspaces.models import Role
-from workspaces.selectors import reachable_workspace_ids
+from core.roles import Role
 
 
 class AuditLogListApi(generics.GenericAPIView):
@@ -19,7 +18,7 @@ class AuditLogListApi(generics.GenericAPIView):
     def get(self, request):
         query = AuditLogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        scope = reachable_workspace_ids(principal=request.user)
+        scope = request.user.reachable_workspace_ids()
         logs = audit_log_list(filters=query.validated_data, workspace_scope=scope)
         page = self.paginate_queryset(logs)
         return self.get_paginated_response(AuditLogSerializer(page, many=True).data)
@@ -30,7 +29,7 @@ class AuditLogDetailApi(APIView):
 
     @extend_schema(responses=AuditLogSerializer)
     def get(self, request, log_id: int):
-        scope = reachable_workspace_ids(principal=request.user)
+        scope = request.user.reachable_workspace_ids()
         log = audit_log_list(filters={}, workspace_scope=scope).filter(pk=log_id).first()
         if log is None:
             raise exceptions.NotFound("Audit log not found.")

@@ -15,12 +15,11 @@ from chat.serializers import (
     ChatSessionDetailSerializer,
     ChatSessionSerializer,
 )
-from chat.services import ChatFailure, chat_answer, chat_events, chat_session_create
+from chat.services import chat_answer, chat_events, chat_session_create
 from chat.sse import sse_stream
-from exports.formats import CONTENT_TYPES, export_lines, serialized_rows
-from ragsite.errors import ApiError
-from retrieval.search.filters import InvalidFilter, SearchFilters
-from workspaces.models import Role
+from core.formats import CONTENT_TYPES, export_lines, serialized_rows
+from core.roles import Role
+from retrieval.search.filters import SearchFilters
 from workspaces.scoping import WorkspaceScopedMixin
 
 
@@ -36,10 +35,7 @@ class ChatMixin(WorkspaceScopedMixin):
             session = chat_session_get(workspace=self.workspace, session_id=data["session_id"])
             if session is None:
                 raise exceptions.NotFound("Chat session not found.")
-        try:
-            filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
-        except InvalidFilter as exc:
-            raise ApiError(str(exc), code="invalid_filter") from None
+        filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
         return {
             "workspace": self.workspace,
             "question": data["question"],
@@ -55,15 +51,7 @@ class ChatApi(ChatMixin, APIView):
 
     @extend_schema(request=ChatRequestSerializer, responses=ChatAnswerSerializer)
     def post(self, request):
-        try:
-            answer = chat_answer(**self.chat_arguments(request))
-        except ChatFailure as failure:
-            raise ApiError(
-                failure.message,
-                code=failure.code,
-                status_code=failure.status,
-                extra={"chat_log_id": failure.chat_log_id},
-            ) from None
+        answer = chat_answer(**self.chat_arguments(request))
         return Response(ChatAnswerSerializer(answer).data)
 
 

@@ -11,19 +11,20 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
 from chat import guards
 from chat.costs import estimate_cost_usd
-from chat.generators import get_generator
-from chat.generators.base import Passage, Turn, Usage
 from chat.models import ChatLog, ChatMessage, ChatSession, MessageRole
-from chat.rewrite import get_query_rewriter
+from core.errors import DomainError
+from providers.errors import ProviderError, ProviderRateLimited, ProviderTimeout
+from providers.generators import get_generator
+from providers.generators.base import Passage, Turn, Usage
+from providers.rewrite import get_query_rewriter
 from retrieval.pipeline import search_chunks
-from retrieval.providers import ProviderError, ProviderRateLimited, ProviderTimeout
 from retrieval.search.filters import SearchFilters
 from workspaces.models import Workspace
 
@@ -52,14 +53,15 @@ class ChatAnswer:
     invalid_citations: int
 
 
-@dataclass
-class ChatFailure(Exception):
-    """A provider failed; `code` is provider_error, provider_timeout or rate_limited."""
+class ChatFailure(DomainError):
+    """A provider failed; `code` is provider_error, provider_timeout or rate_limited, and the
+    envelope names the chat log that recorded the failure."""
 
-    code: str
-    message: str
-    chat_log_id: str
-    status: int = field(default=502)
+    status = 502
+    code = "provider_error"
+
+    def __init__(self, message: str, *, code: str, status: int, chat_log_id: str):
+        super().__init__(message, code=code, status=status, extra={"chat_log_id": chat_log_id})
 
 
 def error_code_for(exc: ProviderError) -> tuple[str, int]:
@@ -186,8 +188,8 @@ def chat_answer(**kwargs) -> ChatAnswer:
             done = event.data
         elif event.name == "error":
             raise ChatFailure(
+                event.data["message"],
                 code=event.data["code"],
-                message=event.data["message"],
                 chat_log_id=event.data["chat_log_id"],
                 status=event.data["status"],
             )

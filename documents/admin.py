@@ -2,13 +2,14 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from documents.models import Chunk, Document
-from documents.services import documents_needing_reindex, documents_request_index
+from documents.selectors import documents_stale
+from documents.services import documents_request_index
 
 
 def awaiting_reindex_count(request) -> int:
     """Counted once per page, for both the filter's label and the warning."""
     if not hasattr(request, "_awaiting_reindex_count"):
-        request._awaiting_reindex_count = documents_needing_reindex(only_stale=True).count()
+        request._awaiting_reindex_count = documents_stale().count()
     return request._awaiting_reindex_count
 
 
@@ -25,7 +26,7 @@ class AwaitingReindexFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        stale = documents_needing_reindex(only_stale=True).values("pk")
+        stale = documents_stale().values("pk")
         if self.value() == "stale":
             return queryset.filter(pk__in=stale)
         if self.value() == "current":

@@ -1,9 +1,11 @@
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from documents.selectors import document_get, document_list
+from core.errors import DomainError
+from core.roles import Role
+from documents.selectors import document_get, document_list, stats_for
 from documents.serializers import (
     DocumentCreateSerializer,
     DocumentListQuerySerializer,
@@ -11,17 +13,15 @@ from documents.serializers import (
     ReindexRequestSerializer,
 )
 from documents.services import (
-    DocumentRejected,
+    DocumentInput,
     document_delete,
-    document_enqueue_indexing,
-    document_request_reindex,
-    document_upsert,
+    documents_request_index,
+    documents_upload,
     workspace_request_reindex,
 )
 from documents.uploads import parse_metadata_field, read_uploaded_files
-from ragsite.errors import ApiError
-from workspaces.models import Role
-from workspaces.scoping import WORKSPACE_HEADER, WorkspaceScopedMixin
+from providers.embeddings import get_embedder
+from workspaces.scoping import WORKSPACE_HEADER, WorkspaceScopedMixin, workspace_for_request
 
 WORKSPACE_PARAMETER = OpenApiParameter(WORKSPACE_HEADER, str, OpenApiParameter.HEADER, required=False)
 
@@ -54,28 +54,23 @@ class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
         workspace = self.workspace
         if request.FILES:
             metadata = parse_metadata_field(request.data.get("metadata"))
-            uploads = [(text.content, text.name, "") for text in read_uploaded_files(request.FILES.getlist("files"))]
+            inputs = read_uploaded_files(request.FILES.getlist("files"), metadata=metadata)
         else:
             if not isinstance(request.data, dict):
-                raise ApiError("Send a JSON object or multipart files.", code="validation_error")
+                raise DomainError("Send a JSON object or multipart files.", code="validation_error")
             payload = DocumentCreateSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             data = payload.validated_data
-            metadata = parse_metadata_field(data.get("metadata"))
-            uploads = [(data["content"], data.get("source_uri", ""), data.get("title", ""))]
-        try:
-            with transaction.atomic():
-                documents = []
-                for content, source_uri, title in uploads:
-                    result = document_upsert(
-                        workspace=workspace, content=content, source_uri=source_uri, title=title, metadata=metadata
-                    )
-                    if result.needs_indexing:
-                        document_enqueue_indexing(document=result.document)
-                    documents.append(result.document)
-        except DocumentRejected as exc:
-            raise ApiError(str(exc), code="invalid_document") from None
-        return Response(DocumentSerializer(documents, many=True).data, status=status.HTTP_202_ACCEPTED)
+            inputs = [
+                DocumentInput(
+                    content=data["content"],
+                    source_uri=data.get("source_uri", ""),
+                    title=data.get("title", ""),
+                    metadata=parse_metadata_field(data.get("metadata")),
+                )
+            ]
+        report = documents_upload(workspace=workspace, inputs=inputs)
+        return Response(DocumentSerializer(report.documents, many=True).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DocumentDetailApi(WorkspaceScopedMixin, generics.GenericAPIView):
@@ -108,7 +103,8 @@ class DocumentReindexApi(DocumentDetailApi):
         responses={202: DocumentSerializer},
     )
     def post(self, request, document_id):
-        document = document_request_reindex(document=self.get_document(document_id))
+        document = self.get_document(document_id)
+        documents_request_index(document_ids=[document.pk])
         return Response(DocumentSerializer(document).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -131,3 +127,25 @@ class WorkspaceReindexApi(WorkspaceScopedMixin, generics.GenericAPIView):
             {"workspace_id": self.workspace.pk, "documents": count, "only_stale": only_stale},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class StatsApi(APIView):
+    """Counts and the embedding model; one workspace's when one is named or the key is scoped."""
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        workspace = None
+        if (
+            request.headers.get(WORKSPACE_HEADER)
+            or request.query_params.get("workspace_id")
+            or request.user.workspace_id
+        ):
+            workspace = workspace_for_request(request)
+        body = stats_for(workspace=workspace)
+        embedder = get_embedder()
+        body["embedding"] = {
+            "provider": embedder.provider,
+            "model": embedder.model_name,
+            "dimension": embedder.dimension,
+        }
+        return Response(body)

@@ -1,6 +1,7 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from documents.models import Document
+from documents.models import Chunk, Document, DocumentStatus
+from providers.embeddings import get_embedder
 from workspaces.models import Workspace
 
 
@@ -14,3 +15,42 @@ def document_list(*, workspace: Workspace, status: str | None = None) -> QuerySe
 def document_get(*, workspace: Workspace, document_id) -> Document | None:
     """A document of this workspace; another workspace's id looks like an unknown one."""
     return Document.objects.filter(workspace=workspace, pk=document_id).annotate(chunk_count=Count("chunks")).first()
+
+
+def documents_stale(*, workspace: Workspace | None = None) -> QuerySet[Document]:
+    """Documents made with another embedding model than the current one, or not completed:
+    what `manage.py reindex --stale` indexes again. All workspaces' when `workspace` is None."""
+    return _in_workspace(workspace).exclude(status=DocumentStatus.COMPLETED, embedding_model=get_embedder().model_name)
+
+
+def documents_for_reindex(*, workspace: Workspace | None = None, only_stale: bool = False) -> QuerySet[Document]:
+    """What a reindex covers: the stale documents, or every document (of one workspace or all)."""
+    return documents_stale(workspace=workspace) if only_stale else _in_workspace(workspace)
+
+
+def _in_workspace(workspace: Workspace | None) -> QuerySet[Document]:
+    return Document.objects.all() if workspace is None else Document.objects.filter(workspace=workspace)
+
+
+def stats_for(*, workspace: Workspace | None) -> dict:
+    """Counts of workspaces, documents by status and by model, and chunks (all, or one workspace)."""
+    documents = _in_workspace(workspace)
+    chunks = Chunk.objects.all() if workspace is None else Chunk.objects.filter(workspace=workspace)
+    workspaces = Workspace.objects.all() if workspace is None else Workspace.objects.filter(pk=workspace.pk)
+    by_status = documents.aggregate(
+        total=Count("id"),
+        **{status: Count("id", filter=Q(status=status)) for status in DocumentStatus.values},
+    )
+    by_model = dict(
+        documents.exclude(embedding_model="").values_list("embedding_model").annotate(n=Count("id")).order_by()
+    )
+    return {
+        "workspace_id": workspace.pk if workspace else None,
+        "workspaces": workspaces.aggregate(
+            total=Count("id"), archived=Count("id", filter=Q(archived_at__isnull=False))
+        ),
+        "documents": by_status,
+        "chunks": chunks.count(),
+        "documents_by_embedding_model": by_model,
+        "documents_awaiting_reindex": documents_stale(workspace=workspace).count(),
+    }

@@ -1,7 +1,7 @@
-from django.conf import settings
 from rest_framework import serializers
 
 from documents.models import Document, DocumentStatus
+from documents.rules import DocumentRejected, check_content
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -43,11 +43,10 @@ class DocumentCreateSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, write_only=True)
 
     def validate(self, data):
-        content = data.get("content")
-        if content is None or not content.strip():
-            raise serializers.ValidationError({"content": ["The document is empty."]})
-        if len(content.encode("utf-8")) > settings.DOCUMENT_MAX_BYTES:
-            raise serializers.ValidationError({"content": [f"Larger than {settings.DOCUMENT_MAX_BYTES} bytes."]})
+        try:
+            check_content(data.get("content") or "")
+        except DocumentRejected as rejected:
+            raise serializers.ValidationError({"content": [rejected.message]}) from None
         return data
 
 

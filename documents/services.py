@@ -1,38 +1,107 @@
-"""Writes for documents: store, index (parse, chunk, embed), delete.
+"""Writes for documents: upload (store, then index), index, delete.
 
 Indexing is all-or-nothing for readers: chunks are computed and embedded
 outside any transaction, then swapped in together with the `completed`
 status in one transaction. A failure marks the document `failed`, and only
 `completed` documents are searchable, so no half-indexed state is visible.
+
+Four ways in: `documents_upload` stores documents and has them indexed;
+`documents_index` indexes now; `documents_request_index` and
+`workspace_request_reindex` hand the work to a worker once the transaction commits.
 """
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.queue import enqueue_on_commit
 from documents.markdown import ChunkDraft, chunk_markdown, content_hash, parse_document
 from documents.models import Chunk, Document, DocumentStatus
-from retrieval.embeddings import get_embedder
+from documents.rules import ALLOWED_SUFFIXES, DocumentRejected, check_content
+from documents.selectors import documents_for_reindex
+from providers.embeddings import get_embedder
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-REINDEX_BATCH_DOCUMENTS = 200
+# Documents stored and indexed per step: the encoder gets full, length-sorted batches, and a
+# large upload commits and reports progress as it goes.
+INDEX_BATCH_DOCUMENTS = 200
 
 
-class DocumentRejected(ValueError):
-    """The content cannot become a document (empty, binary, ...)."""
+@dataclass(frozen=True)
+class DocumentInput:
+    """One document to store: its text (already checked, see documents.rules) and where it came from."""
+
+    content: str
+    source_uri: str = ""
+    title: str = ""
+    metadata: dict = field(default_factory=dict)
 
 
 @dataclass
 class UpsertResult:
     document: Document
     needs_indexing: bool
+
+
+@dataclass
+class UploadReport:
+    documents: list[Document] = field(default_factory=list)
+    unchanged: int = 0
+    indexed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason), when indexed now
+
+
+def documents_upload(
+    *,
+    workspace: Workspace,
+    inputs: Sequence[DocumentInput],
+    index_now: bool = False,
+    progress: Progress | None = None,
+    on_stored: Progress | None = None,
+) -> UploadReport:
+    """Store documents and have the new or changed ones indexed.
+
+    By default every document is stored in one transaction and a worker indexes
+    them once it commits (an upload through the API: all or nothing). With
+    `index_now`, documents are stored and indexed here, INDEX_BATCH_DOCUMENTS at
+    a time, each batch committed before it is indexed (`manage.py ingest`, the
+    eval loader). `on_stored` gets the number of documents stored per batch,
+    `progress` the number of chunks embedded.
+    """
+    report = UploadReport()
+    step = INDEX_BATCH_DOCUMENTS if index_now else max(len(inputs), 1)
+    for start in range(0, len(inputs), step):
+        with transaction.atomic():
+            results = [
+                document_upsert(
+                    workspace=workspace,
+                    content=item.content,
+                    source_uri=item.source_uri,
+                    title=item.title,
+                    metadata=item.metadata,
+                )
+                for item in inputs[start : start + step]
+            ]
+            pending = [result.document.pk for result in results if result.needs_indexing]
+            if not index_now:
+                documents_request_index(document_ids=pending)
+        report.documents += [result.document for result in results]
+        report.unchanged += len(results) - len(pending)
+        if on_stored:
+            on_stored(len(results))
+        if index_now and pending:
+            report.indexed += documents_index(document_ids=pending, progress=progress)["completed"]
+            report.failed += Document.objects.filter(pk__in=pending, status=DocumentStatus.FAILED).values_list(
+                "source_uri", "error"
+            )
+    return report
 
 
 def document_upsert(
@@ -42,10 +111,7 @@ def document_upsert(
 
     Re-sending the same `source_uri` updates that document instead of adding another.
     """
-    if not content.strip():
-        raise DocumentRejected("The document is empty.")
-    if "\x00" in content:
-        raise DocumentRejected("The document contains binary data.")
+    check_content(content)
     parsed = parse_document(content, fallback_title=_title_from_source(source_uri))
     merged_metadata = {**parsed.metadata, **(metadata or {})}
     title = (title or parsed.title or "Untitled")[:500]
@@ -83,23 +149,25 @@ def document_upsert(
         return UpsertResult(document, needs_indexing=True)
 
 
-def document_index(*, document_id, progress: Progress | None = None) -> Document | None:
-    """Index one document (see `documents_index`); None when it was deleted meanwhile."""
-    documents_index(document_ids=[document_id], progress=progress)
-    return Document.objects.filter(pk=document_id).first()
-
-
 def documents_index(*, document_ids, progress: Progress | None = None) -> dict[str, int]:
-    """Parse, chunk and embed documents, reusing the vectors of unchanged chunks.
+    """Index documents now: parse, chunk and embed, reusing the vectors of unchanged chunks.
 
-    All new chunk texts of the call are embedded together, so the encoder sees
-    full, length-sorted batches; callers pass a few hundred documents at a time.
-    Safe to run twice (a redelivered task): the second run finds every vector
-    already stored. A document that cannot be chunked fails alone; an embedding
-    error fails the whole call (and is raised, so a task can retry it).
-    `progress` is called with the number of chunks embedded after each batch.
+    INDEX_BATCH_DOCUMENTS documents at a time, whose new chunk texts are embedded
+    together, so the encoder sees full, length-sorted batches. Safe to run twice
+    (a redelivered task): the second run finds every vector already stored.
+    Deleted documents are skipped. A document that cannot be chunked fails
+    alone; an embedding error fails its batch (and is raised, so a task can
+    retry it). `progress` is called with the number of chunks embedded after each batch.
     """
     ids = list(document_ids)
+    totals = {"completed": 0, "failed": 0}
+    for start in range(0, len(ids), INDEX_BATCH_DOCUMENTS):
+        outcome = _index_batch(ids[start : start + INDEX_BATCH_DOCUMENTS], progress)
+        totals = {key: totals[key] + outcome[key] for key in totals}
+    return totals
+
+
+def _index_batch(ids: list, progress: Progress | None) -> dict[str, int]:
     # A completed document stays completed, and searchable with its old chunks,
     # until the swap below: reindexing after a model change needs no downtime.
     Document.objects.filter(pk__in=ids).exclude(status=DocumentStatus.COMPLETED).update(
@@ -171,7 +239,7 @@ def _chunk(document: Document, embedder) -> list[ChunkDraft]:
         title=document.title,
     )
     if not drafts:
-        raise DocumentRejected("The document has no text to index.")
+        raise DocumentRejected("the document has no text to index")
     return drafts
 
 
@@ -247,79 +315,24 @@ def document_delete(*, document: Document) -> None:
 
 def _title_from_source(source_uri: str) -> str:
     name = source_uri.rstrip("/").rsplit("/", 1)[-1]
-    for suffix in (".markdown", ".md", ".txt"):
+    for suffix in sorted(ALLOWED_SUFFIXES, key=len, reverse=True):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
     return name.replace("-", " ").replace("_", " ").strip()
 
 
-def document_enqueue_indexing(*, document: Document) -> None:
-    """Index in a worker once the surrounding transaction has committed."""
-    from documents.tasks import index_document
-
-    document_id = str(document.pk)
-    transaction.on_commit(lambda: index_document.delay(document_id))
-
-
-def document_request_reindex(*, document: Document) -> Document:
-    """Mark one document for indexing again and hand it to a worker."""
-    with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, error="")
-        document_enqueue_indexing(document=document)
-    document.refresh_from_db()
-    return document
-
-
-def documents_needing_reindex(*, workspace: Workspace | None = None, only_stale: bool = False):
-    """Documents to index again: all of them, or (only_stale) those made with another
-    embedding model or not completed."""
-    documents = Document.objects.all()
-    if workspace is not None:
-        documents = documents.filter(workspace=workspace)
-    if only_stale:
-        documents = documents.exclude(status=DocumentStatus.COMPLETED, embedding_model=get_embedder().model_name)
-    return documents
-
-
-def documents_reindex(
-    *, workspace: Workspace | None = None, only_stale: bool = False, progress: Progress | None = None
-) -> dict[str, int]:
-    """Index again, in batches: vectors of unchanged chunks made with the current
-    model are reused, so only new text and other models' vectors are embedded."""
-    ids = list(
-        documents_needing_reindex(workspace=workspace, only_stale=only_stale)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return documents_index_in_batches(document_ids=ids, progress=progress)
-
-
-def documents_index_in_batches(*, document_ids, progress: Progress | None = None) -> dict[str, int]:
-    """`documents_index` over many documents, a few hundred at a time."""
-    ids = list(document_ids)
-    totals = {"completed": 0, "failed": 0}
-    for start in range(0, len(ids), REINDEX_BATCH_DOCUMENTS):
-        outcome = documents_index(document_ids=ids[start : start + REINDEX_BATCH_DOCUMENTS], progress=progress)
-        totals = {key: totals[key] + outcome[key] for key in totals}
-    return totals
-
-
 def documents_request_index(*, document_ids) -> int:
-    """Hand documents to a worker for indexing once the transaction commits; completed
-    ones stay searchable with their old chunks until the new ones are swapped in."""
-    from documents.tasks import index_documents
-
+    """Have a worker index documents once the transaction commits; completed ones stay
+    searchable with their old chunks until the new ones are swapped in."""
     ids = [str(pk) for pk in document_ids]
     if ids:
-        transaction.on_commit(lambda: index_documents.delay(ids))
+        enqueue_on_commit("documents.index_documents", ids)
     return len(ids)
 
 
 def workspace_request_reindex(*, workspace: Workspace, only_stale: bool = False) -> int:
-    """Queue a reindex of the workspace; returns how many documents it covers."""
-    from documents.tasks import reindex_workspace
-
-    count = documents_needing_reindex(workspace=workspace, only_stale=only_stale).count()
-    workspace_id = workspace.pk
-    transaction.on_commit(lambda: reindex_workspace.delay(workspace_id, only_stale))
+    """Have a worker index the workspace again (only its stale documents, or all of them)
+    once the transaction commits; returns how many documents that covers."""
+    count = documents_for_reindex(workspace=workspace, only_stale=only_stale).count()
+    enqueue_on_commit("documents.reindex_workspace", workspace.pk, only_stale)
     return count

@@ -1,7 +1,8 @@
 from celery import shared_task
 
 from documents import services
-from retrieval.providers import RetryableProviderError
+from documents.selectors import documents_for_reindex
+from providers.errors import RetryableProviderError
 from workspaces.models import Workspace
 
 RETRY_POLICY = {
@@ -12,15 +13,9 @@ RETRY_POLICY = {
 }
 
 
-@shared_task(name="documents.index_document", **RETRY_POLICY)
-def index_document(document_id: str) -> str:
-    document = services.document_index(document_id=document_id)
-    return document.status if document else "deleted"
-
-
 @shared_task(name="documents.index_documents", **RETRY_POLICY)
 def index_documents(document_ids: list[str]) -> dict:
-    return services.documents_index_in_batches(document_ids=document_ids)
+    return services.documents_index(document_ids=document_ids)
 
 
 @shared_task(name="documents.reindex_workspace", **RETRY_POLICY)
@@ -28,4 +23,5 @@ def reindex_workspace(workspace_id: str, only_stale: bool = False) -> dict:
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return {"completed": 0, "failed": 0}
-    return services.documents_reindex(workspace=workspace, only_stale=only_stale)
+    documents = documents_for_reindex(workspace=workspace, only_stale=only_stale)
+    return services.documents_index(document_ids=list(documents.order_by("pk").values_list("pk", flat=True)))

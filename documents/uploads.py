@@ -1,52 +1,34 @@
-"""Checks on uploaded files before anything is stored: type, size, encoding."""
+"""Uploaded files and form fields, read before anything is stored (see documents.rules)."""
 
 import json
-from dataclasses import dataclass
 
 from django.conf import settings
 
-from ragsite.errors import ApiError
-
-ALLOWED_SUFFIXES = (".md", ".markdown", ".txt")
-
-
-@dataclass
-class UploadedText:
-    name: str
-    content: str
+from core.errors import DomainError
+from documents.rules import DocumentRejected, check_file_name, check_size, decode_document
+from documents.services import DocumentInput
 
 
-def read_uploaded_files(files) -> list[UploadedText]:
-    """Decode every file or refuse the whole upload, naming each bad file."""
+def read_uploaded_files(files, *, metadata: dict) -> list[DocumentInput]:
+    """Every file as a document to store, or the whole upload refused, naming each bad file."""
     if not files:
-        raise ApiError("Send files in the 'files' field, or JSON with 'content'.", code="no_documents")
+        raise DomainError("Send files in the 'files' field, or JSON with 'content'.", code="no_documents")
     if len(files) > settings.DOCUMENT_MAX_FILES:
-        raise ApiError(f"At most {settings.DOCUMENT_MAX_FILES} files per upload.", code="too_many_files")
-    problems, texts = [], []
+        raise DomainError(f"At most {settings.DOCUMENT_MAX_FILES} files per upload.", code="too_many_files")
+    problems, inputs = [], []
     for upload in files:
         name = (upload.name or "").rsplit("/", 1)[-1]
-        if not name.lower().endswith(ALLOWED_SUFFIXES):
-            problems.append(f"{name or 'a file'}: only .md, .markdown and .txt files are accepted")
-            continue
-        if upload.size > settings.DOCUMENT_MAX_BYTES:
-            problems.append(f"{name}: larger than {settings.DOCUMENT_MAX_BYTES} bytes")
-            continue
-        raw = upload.read()
         try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            problems.append(f"{name}: not UTF-8 text")
+            check_file_name(name)
+            check_size(upload.size, name=name)  # before reading it
+            content = decode_document(upload.read(), name=name)
+        except DocumentRejected as rejected:
+            problems.append(rejected.message)
             continue
-        if "\x00" in content:
-            problems.append(f"{name}: binary content")
-            continue
-        if not content.strip():
-            problems.append(f"{name}: empty")
-            continue
-        texts.append(UploadedText(name=name, content=content))
+        inputs.append(DocumentInput(content=content, source_uri=name, metadata=metadata))
     if problems:
-        raise ApiError("; ".join(problems), code="invalid_upload", extra={"files": problems})
-    return texts
+        raise DomainError("; ".join(problems), code="invalid_upload", extra={"files": problems})
+    return inputs
 
 
 def parse_metadata_field(value) -> dict:
@@ -57,7 +39,7 @@ def parse_metadata_field(value) -> dict:
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            raise ApiError("metadata must be a JSON object.", code="validation_error") from None
+            raise DomainError("metadata must be a JSON object.", code="validation_error") from None
     if not isinstance(value, dict):
-        raise ApiError("metadata must be a JSON object.", code="validation_error")
+        raise DomainError("metadata must be a JSON object.", code="validation_error")
     return value

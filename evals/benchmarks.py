@@ -16,7 +16,7 @@ from documents.markdown import embedding_text
 from documents.models import Chunk, Document
 from evals.beir import BeirDataset
 from evals.retrieval_eval import load_dataset
-from retrieval.embeddings import get_embedder
+from providers.embeddings import get_embedder
 from retrieval.pipeline import search_chunks
 from workspaces.models import Workspace
 

@@ -14,24 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.test import override_settings
 from django.utils.text import slugify
 
 from documents.markdown import content_hash
 from documents.models import Document, DocumentStatus
-from documents.services import document_upsert, documents_index
+from documents.services import DocumentInput, documents_upload
 from evals.beir import BeirDataset, document_markdown
 from evals.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
-from retrieval.embeddings import get_embedder
-from retrieval.models_catalogue import model_settings
+from providers.catalogue import model_settings
+from providers.embeddings import get_embedder
+from providers.rerank import get_reranker
 from retrieval.pipeline import search_chunks
-from retrieval.rerank import get_reranker
 from workspaces.models import Workspace
 from workspaces.services import workspace_get_or_create
 
 CHUNK_DEPTH = 200  # chunk hits per query; enough for 100 distinct documents
-INDEX_BATCH = 256
 
 
 @dataclass
@@ -72,17 +70,11 @@ def load_dataset(
         markdown = document_markdown(document)
         if current.get(doc_id) != (content_hash(markdown), DocumentStatus.COMPLETED, model):
             todo.append((doc_id, markdown))
-    indexed = 0
-    for start in range(0, len(todo), INDEX_BATCH):
-        with transaction.atomic():  # one commit per batch, not one per document
-            results = [
-                document_upsert(workspace=workspace, content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id})
-                for doc_id, markdown in todo[start : start + INDEX_BATCH]
-            ]
-        pending = [result.document.pk for result in results if result.needs_indexing]
-        if pending:
-            indexed += documents_index(document_ids=pending, progress=progress)["completed"]
-    return workspace, indexed
+    inputs = [
+        DocumentInput(content=markdown, source_uri=doc_id, metadata={"beir_id": doc_id}) for doc_id, markdown in todo
+    ]
+    report = documents_upload(workspace=workspace, inputs=inputs, index_now=True, progress=progress)
+    return workspace, report.indexed
 
 
 def eval_workspace_id(dataset_name: str, model_name: str) -> str:
@@ -102,11 +94,7 @@ def embedding_model_in_use(name: str | None):
         yield get_embedder()
         return
     with override_settings(EMBEDDING_MODEL=name, **model_settings(name)):
-        get_embedder.cache_clear()
-        try:
-            yield get_embedder()
-        finally:
-            get_embedder.cache_clear()
+        yield get_embedder()
 
 
 @contextmanager
@@ -116,11 +104,7 @@ def reranker_in_use():
         yield get_reranker()
         return
     with override_settings(RERANKER_PROVIDER="cross-encoder", RERANKER_MODEL=""):
-        get_reranker.cache_clear()
-        try:
-            yield get_reranker()
-        finally:
-            get_reranker.cache_clear()
+        yield get_reranker()
 
 
 def available_modes() -> list[str]:

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
+from core.errors import Conflict
 from exports.models import ExportJob
 from exports.services import export_job_retry
-from ragsite.errors import Conflict
 
 
 @admin.register(ExportJob)

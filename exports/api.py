@@ -6,12 +6,12 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exports.formats import CONTENT_TYPES
+from core.formats import CONTENT_TYPES
+from core.roles import Role
 from exports.models import ExportJob
 from exports.selectors import export_job_file_open, export_job_get, export_job_list
 from exports.serializers import ExportJobCreateSerializer, ExportJobQuerySerializer, ExportJobSerializer
 from exports.services import export_job_create, export_job_retry
-from workspaces.models import Role
 from workspaces.scoping import WORKSPACE_HEADER, WorkspaceScopedMixin
 
 WORKSPACE_PARAMETER = OpenApiParameter(WORKSPACE_HEADER, str, OpenApiParameter.HEADER, required=False)

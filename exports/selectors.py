@@ -3,9 +3,9 @@ from typing import BinaryIO
 
 from django.db.models import QuerySet
 
+from core.errors import Conflict, NotFound
 from exports import storage
 from exports.models import ExportJob, ExportStatus
-from ragsite.errors import ApiError, Conflict
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -36,4 +36,4 @@ def export_job_file_open(*, job: ExportJob) -> BinaryIO:
             return storage.resolve_export_path(job.file_path).open("rb")
         except (FileNotFoundError, IsADirectoryError, storage.UnsafeExportPath):
             logger.warning("export job %s: its file is missing or outside the export folder", job.pk)
-    raise ApiError("The export file no longer exists.", code="export_file_not_found", status_code=404)
+    raise NotFound("The export file no longer exists.", code="export_file_not_found")

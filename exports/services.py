@@ -11,7 +11,6 @@ comes back late cannot overwrite the result of the attempt that replaced it.
 
 import logging
 import os
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,11 +20,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_log_record
+from core.errors import Conflict
+from core.formats import ROW_CHUNK_SIZE, export_lines
+from core.queue import enqueue_on_commit
 from exports import storage
-from exports.formats import ROW_CHUNK_SIZE, export_lines
 from exports.models import ExportJob, ExportStatus
 from exports.sources import export_filters_clean, export_rows
-from ragsite.errors import Conflict
 from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -182,21 +182,11 @@ def export_files_delete_expired(*, now: datetime | None = None) -> int:
 
 def _write_rows(job: ExportJob, path: Path) -> None:
     fields, rows = export_rows(export_type=job.export_type, workspace=job.workspace, filters=job.filters)
-    # Test settings only: slows an export down so a test can kill its worker midway.
-    row_delay = getattr(settings, "EXPORT_TEST_ROW_DELAY_SECONDS", 0)
-    if row_delay:
-        rows = _slowed(rows, row_delay)
     with path.open("w", encoding="utf-8", newline="") as out:
         for line in export_lines(rows, format=job.format, fields=fields):
             out.write(line)
         out.flush()
         os.fsync(out.fileno())  # on disk before the rename makes it visible
-
-
-def _slowed(rows, seconds: float):
-    for row in rows:
-        time.sleep(seconds)
-        yield row
 
 
 def _export_job_succeed(*, job: ExportJob, temp_path: Path) -> ExportJob | None:
@@ -252,8 +242,5 @@ def export_jobs_requeue_forgotten(*, now: datetime | None = None) -> list:
 
 
 def _enqueue_on_commit(job_id) -> None:
-    from exports.tasks import run_export_job
-
     ExportJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
-    job_id = str(job_id)
-    transaction.on_commit(lambda: run_export_job.delay(job_id))
+    enqueue_on_commit("exports.run_export_job", str(job_id))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from rest_framework import serializers
 
@@ -16,9 +17,9 @@ from audit.selectors import audit_log_list
 from audit.serializers import AuditLogFilterSerializer, AuditLogSerializer
 from chat.selectors import chat_log_list
 from chat.serializers import ChatLogFilterSerializer, ChatLogSerializer
+from core.formats import serialized_rows
 from documents.selectors import document_list
 from documents.serializers import DocumentListQuerySerializer, DocumentSerializer
-from exports.formats import serialized_rows
 from exports.models import ExportType
 from workspaces.models import Workspace
 
@@ -34,6 +35,10 @@ class ExportSource:
     @property
     def fields(self) -> Sequence[str]:
         return self.serializer.Meta.fields
+
+    def rows(self, workspace: Workspace, filters: dict) -> Iterator[dict]:
+        """The rows as the list endpoint shows them, read lazily."""
+        return serialized_rows(self.queryset(workspace, filters), self.serializer)
 
 
 SOURCES = {
@@ -62,17 +67,17 @@ def export_filters_clean(*, export_type: str, filters) -> dict:
     otherwise export everything.
     """
     if not isinstance(filters, dict):
-        raise serializers.ValidationError({"filters": ["Must be a JSON object."]})
+        raise ValidationError({"filters": ["Must be a JSON object."]})
     filter_serializer = SOURCES[export_type].filter_serializer(data=filters)
     unknown = sorted(set(filters) - set(filter_serializer.fields))
     if unknown:
         allowed = ", ".join(filter_serializer.fields)
-        raise serializers.ValidationError(
+        raise ValidationError(
             {"filters": [f"Unknown filter(s) for {export_type}: {', '.join(unknown)}. Allowed: {allowed}."]}
         )
     if not filter_serializer.is_valid():
         problems = [f"{name}: {' '.join(map(str, errors))}" for name, errors in filter_serializer.errors.items()]
-        raise serializers.ValidationError({"filters": problems})
+        raise ValidationError({"filters": problems})
     cleaned = {name: value for name, value in filter_serializer.validated_data.items() if value is not None}
     return {name: _json_value(value) for name, value in cleaned.items()}
 
@@ -83,8 +88,7 @@ def export_rows(*, export_type: str, workspace: Workspace, filters: dict) -> tup
     source = SOURCES[export_type]
     filter_serializer = source.filter_serializer(data=filters)
     filter_serializer.is_valid(raise_exception=True)
-    queryset = source.queryset(workspace, filter_serializer.validated_data)
-    return source.fields, serialized_rows(queryset, source.serializer)
+    return source.fields, source.rows(workspace, filter_serializer.validated_data)
 
 
 def _json_value(value):

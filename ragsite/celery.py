@@ -2,7 +2,12 @@
 
 import os
 
+import django
 from celery import Celery
+from celery.signals import worker_init
+from django.apps import apps
+
+from core.checks import raise_on_configuration_errors
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
 
@@ -17,3 +22,11 @@ app.conf.beat_schedule = {
     "exports-reset-stale-jobs": {"task": "exports.reset_stale_export_jobs", "schedule": 60.0},
     "exports-delete-expired-files": {"task": "exports.delete_expired_export_files", "schedule": 3600.0},
 }
+
+
+@worker_init.connect
+def refuse_to_work_misconfigured(**kwargs):
+    """A worker checks the configuration as the web server does, before it takes a task."""
+    if not apps.ready:
+        django.setup()
+    raise_on_configuration_errors()

@@ -6,8 +6,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
 
 application = get_wsgi_application()
 
-from ragsite.checks import raise_on_configuration_errors  # noqa: E402
-from retrieval.readiness import warm_up_in_background  # noqa: E402
+from core.checks import raise_on_configuration_errors  # noqa: E402
+from providers.readiness import warm_up_in_background  # noqa: E402
 
 raise_on_configuration_errors()
 warm_up_in_background()

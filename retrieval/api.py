@@ -1,11 +1,14 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ragsite.errors import ApiError
+from core.health import database_problem
+from core.roles import Role
+from documents.checks import vector_column_problem
+from providers.readiness import configured_models, model_problems
 from retrieval.pipeline import search_chunks
-from retrieval.search.filters import InvalidFilter, SearchFilters
+from retrieval.search.filters import SearchFilters
 from retrieval.selectors import chunk_context
 from retrieval.serializers import (
     ChunkSerializer,
@@ -15,7 +18,6 @@ from retrieval.serializers import (
     SearchResponseSerializer,
     SearchResultSerializer,
 )
-from workspaces.models import Role
 from workspaces.scoping import WorkspaceScopedMixin
 
 
@@ -30,10 +32,7 @@ class SearchApi(WorkspaceScopedMixin, APIView):
         payload = SearchRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
-        except InvalidFilter as exc:
-            raise ApiError(str(exc), code="invalid_filter") from None
+        filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
         outcome = search_chunks(
             workspace=self.workspace,
             query=data["query"],
@@ -79,3 +78,24 @@ class ContextApi(WorkspaceScopedMixin, APIView):
                 "context_after": ChunkSerializer(context.after, many=True).data,
             }
         )
+
+
+class HealthApi(APIView):
+    """200 when the database, the embedding model and any configured reranker are ready, else 503."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = []
+
+    @extend_schema(responses={200: dict, 503: dict})
+    def get(self, request):
+        problems = model_problems()
+        if column := vector_column_problem():
+            problems.setdefault("embedding_model", column)
+        checks = {"database": database_problem(), **{name: problems.get(name, "") for name in configured_models()}}
+        missing = {name: problem for name, problem in checks.items() if problem}
+        body = {
+            "status": "ok" if not missing else "unavailable",
+            "checks": {name: problem or "ok" for name, problem in checks.items()},
+        }
+        return Response(body, status=503 if missing else 200)

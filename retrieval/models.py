@@ -30,7 +30,3 @@ class CorpusStat(models.Model):
 
     def __str__(self):
         return f"{self.workspace_id}: {self.chunk_count} chunks"
-
-    @property
-    def average_length(self) -> float:
-        return self.total_length / self.chunk_count if self.chunk_count else 0.0

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import transaction
 
 from documents.models import Chunk
-from retrieval.embeddings import get_embedder
-from retrieval.rerank import get_reranker
+from providers.embeddings import get_embedder
+from providers.rerank import get_reranker
 from retrieval.search.filters import SearchFilters
 from retrieval.search.fusion import reciprocal_rank_fusion
 from retrieval.search.keyword import keyword_search

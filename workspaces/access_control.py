@@ -8,17 +8,21 @@ a hot path asks once and a revoked token stops working within that window.
 Failures (5xx, errors, timeouts) are not cached: the next request asks again.
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 
-from workspaces.principals import Principal
+if TYPE_CHECKING:  # the principal asks this module, so it is imported for annotations only
+    from workspaces.principals import Principal
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ragsite.errors import Conflict
-from workspaces.models import Role
+from core.errors import Conflict
+from core.roles import Role
 from workspaces.selectors import workspace_get_for_principal, workspace_list_for_principal, workspace_list_matching
 from workspaces.serializers import (
     WorkspaceArchiveSerializer,

@@ -3,7 +3,7 @@
 from django.conf import settings
 from rest_framework import authentication, exceptions
 
-from workspaces.models import Role
+from core.roles import Role
 from workspaces.principals import Principal
 from workspaces.selectors import principal_for_key
 

@@ -3,14 +3,7 @@ import hashlib
 from django.db import models
 from django.db.models.functions import Upper
 
-
-class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    EDITOR = "editor", "Editor"
-    ADMIN = "admin", "Admin"
-
-
-ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+from core.roles import Role
 
 
 class WorkspaceQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 from rest_framework import permissions
 
-from workspaces.models import Role
+from core.roles import Role
 
 
 class HasRole(permissions.BasePermission):

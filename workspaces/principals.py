@@ -1,6 +1,8 @@
 from dataclasses import dataclass, field
 
-from workspaces.models import ROLE_RANK, Role
+from core.roles import ROLE_RANK, Role
+from workspaces.access_control import workspaces_with_access
+from workspaces.models import Workspace
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,19 @@ class Principal:
     def can_reach(self, workspace_id: str) -> bool:
         """The key's own scope; a gateway user's access is asked of the access-control service."""
         return self.workspace_id is None or self.workspace_id == workspace_id
+
+    def reachable_workspace_ids(self, *, among: list[str] | None = None) -> list[str] | None:
+        """The workspaces this caller may reach, or None for "all of them" (an unscoped key).
+
+        A gateway user's are asked of the access-control service; `among` limits the
+        candidates (and so the questions that costs) to those ids. Views of every app
+        scope cross-workspace reads with it, through the principal they are given.
+        """
+        if self.workspace_id is not None:
+            return [self.workspace_id]
+        if not self.is_gateway_user:
+            return None
+        candidates = Workspace.objects.order_by("pk")
+        if among is not None:
+            candidates = candidates.filter(pk__in=among)
+        return workspaces_with_access(principal=self, workspace_ids=list(candidates.values_list("pk", flat=True)))

@@ -7,10 +7,9 @@ exactly like one that does not exist. Writes to an archived workspace answer
 409 `workspace_archived`; reads keep working.
 """
 
-from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
 
-from ragsite.errors import ApiError, Conflict
+from core.errors import Conflict, DomainError, NotFound
 from workspaces.models import Workspace
 from workspaces.selectors import workspace_get_for_principal
 
@@ -36,10 +35,10 @@ def workspace_for_request(request, *, writes: bool | None = None) -> Workspace:
     """The request's workspace; `writes` defaults to "the method is not a safe one"."""
     workspace_id = workspace_id_from_request(request)
     if not workspace_id:
-        raise ApiError(f"Name the workspace with the {WORKSPACE_HEADER} header.", code="workspace_required")
+        raise DomainError(f"Name the workspace with the {WORKSPACE_HEADER} header.", code="workspace_required")
     workspace = workspace_get_for_principal(principal=request.user, workspace_id=workspace_id)
     if workspace is None:
-        raise exceptions.NotFound("Workspace not found.")
+        raise NotFound("Workspace not found.")
     if writes is None:
         writes = request.method not in SAFE_METHODS
     if writes and workspace.is_archived:

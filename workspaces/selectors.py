@@ -8,7 +8,7 @@ from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from workspaces.access_control import workspace_access_allowed, workspaces_with_access
+from workspaces.access_control import workspace_access_allowed
 from workspaces.models import ApiKey, Workspace, hash_api_key
 from workspaces.principals import Principal
 
@@ -52,23 +52,10 @@ def workspace_list_for_principal(*, principal: Principal, among: list[str] | Non
     """The workspaces a principal may reach; `among` limits the candidates (and so the
     questions a gateway user's access costs) to those ids."""
     workspaces = Workspace.objects.all() if among is None else Workspace.objects.filter(pk__in=among)
-    reachable = reachable_workspace_ids(principal=principal, among=among)
+    reachable = principal.reachable_workspace_ids(among=among)
     if reachable is not None:
         workspaces = workspaces.filter(pk__in=reachable)
     return workspaces
-
-
-def reachable_workspace_ids(*, principal: Principal, among: list[str] | None = None) -> list[str] | None:
-    """The workspaces a principal may reach, or None for "all of them" (an unscoped key)."""
-    if principal.workspace_id is not None:
-        return [principal.workspace_id]
-    if not principal.is_gateway_user:
-        return None
-    candidates = Workspace.objects.order_by("pk")
-    if among is not None:
-        candidates = candidates.filter(pk__in=among)
-    workspace_ids = list(candidates.values_list("pk", flat=True))
-    return workspaces_with_access(principal=principal, workspace_ids=workspace_ids)
 
 
 def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> Workspace | None:

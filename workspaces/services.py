@@ -7,8 +7,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_log_record
-from ragsite.errors import Conflict
-from workspaces.models import ApiKey, Role, Workspace, hash_api_key
+from core.errors import Conflict
+from core.queue import enqueue_on_commit
+from core.roles import Role
+from workspaces.models import ApiKey, Workspace, hash_api_key
 from workspaces.selectors import workspace_list_matching
 
 KEY_PREFIX = "rag_"
@@ -86,9 +88,7 @@ def workspace_update(*, workspace: Workspace, actor: str, request_id: str = "", 
         )
         if "search_language" in changed:
             # Keyword search compares lexemes of one language: rebuild them all.
-            from documents.services import workspace_request_reindex
-
-            workspace_request_reindex(workspace=workspace)
+            enqueue_on_commit("documents.reindex_workspace", workspace.pk, False)
     return workspace
 
 

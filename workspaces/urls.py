@@ -1,6 +1,5 @@
 from django.urls import path
 
-from audit import api as audit_api
 from workspaces import api
 from workspaces.services import ARCHIVE, RESTORE, workspace_archive, workspace_restore
 
@@ -20,8 +19,6 @@ urlpatterns = [
         api.WorkspaceChangeMatchingApi.as_view(action=RESTORE),
         name="workspace-restore-matching",
     ),
-    path("workspaces/audit-logs", audit_api.AuditLogListApi.as_view(), name="audit-log-list"),
-    path("workspaces/audit-logs/<int:log_id>", audit_api.AuditLogDetailApi.as_view(), name="audit-log-detail"),
     path("workspaces/<str:workspace_id>", api.WorkspaceDetailApi.as_view(), name="workspace-detail"),
     path(
         "workspaces/<str:workspace_id>/archive",

@@ -1,7 +1,7 @@
 import pytest
 
-from chat import generators, rewrite
 from documents.services import document_upsert, documents_index
+from providers import generators
 
 RUNBOOK = """# Rollback runbook
 
@@ -27,27 +27,14 @@ def runbook(workspace):
 def fake_generator(settings):
     """The `fake` generator, scriptable through the returned instance."""
     settings.GENERATOR_PROVIDER = "fake"
-    generators.get_generator.cache_clear()
     yield generators.get_generator()
-    generators.get_generator.cache_clear()
-
-
-@pytest.fixture(autouse=True)
-def fresh_providers():
-    generators.get_generator.cache_clear()
-    rewrite.get_query_rewriter.cache_clear()
-    yield
-    generators.get_generator.cache_clear()
-    rewrite.get_query_rewriter.cache_clear()
 
 
 @pytest.fixture
 def local_embedder(settings):
     """The real local model, for tests whose meaning depends on real similarities (guards)."""
-    from retrieval import embeddings
+    from providers import embeddings
 
     settings.EMBEDDING_PROVIDER = "local"
     settings.EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-    embeddings.get_embedder.cache_clear()
     yield embeddings.get_embedder()
-    embeddings.get_embedder.cache_clear()

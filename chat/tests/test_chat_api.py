@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from chat.models import ChatLog, ChatMessage
-from retrieval.providers import ProviderError, ProviderRateLimited, ProviderTimeout
+from providers.errors import ProviderError, ProviderRateLimited, ProviderTimeout
 
 pytestmark = pytest.mark.django_db
 

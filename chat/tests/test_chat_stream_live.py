@@ -8,10 +8,10 @@ import pytest
 
 from chat.models import ChatLog, ChatMessage
 from chat.tests.conftest import RUNBOOK
+from core.roles import Role
 from documents.services import document_upsert, documents_index
-from ragsite.testing.openai_server import Drop, Reply
-from ragsite.testing.processes import AppServer
-from workspaces.models import Role
+from testing.openai_server import Drop, Reply
+from testing.processes import AppServer
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@ import factory
 
 from documents.markdown import content_hash
 from documents.models import Chunk, Document, DocumentStatus
-from retrieval.embeddings.fake import FakeEmbedder
+from providers.embeddings.fake import FakeEmbedder
 from workspaces.tests.factories import WorkspaceFactory
 
 _embedder = FakeEmbedder(dimension=384)

@@ -2,8 +2,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from documents.models import Chunk, Document, DocumentStatus
-from documents.services import DocumentRejected, document_index, document_upsert
-from retrieval import embeddings
+from documents.rules import DocumentRejected
+from documents.services import document_upsert, documents_index
+from providers import embeddings
 from workspaces.tests.factories import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,8 @@ def counting_embedder(monkeypatch):
 def test_upsert_and_index_make_searchable_chunks(workspace):
     result = document_upsert(workspace=workspace, content=GUIDE, source_uri="guide.md")
     assert result.needs_indexing and result.document.status == DocumentStatus.PENDING
-    document = document_index(document_id=result.document.pk)
+    documents_index(document_ids=[result.document.pk])
+    document = Document.objects.get(pk=result.document.pk)
     assert document.status == DocumentStatus.COMPLETED
     assert document.title == "Guide" and document.metadata == {"tags": ["ops"]}
     assert document.embedding_model == "fake-hash" and document.embedding_dimension == 384
@@ -41,7 +43,7 @@ def test_upsert_and_index_make_searchable_chunks(workspace):
 
 def test_unchanged_document_does_no_work_and_changed_one_reembeds_only_changed_chunks(workspace, counting_embedder):
     document = document_upsert(workspace=workspace, content=GUIDE, source_uri="guide.md").document
-    document_index(document_id=document.pk)
+    documents_index(document_ids=[document.pk])
     assert len(counting_embedder) == 2
 
     again = document_upsert(workspace=workspace, content=GUIDE, source_uri="guide.md")
@@ -50,7 +52,7 @@ def test_unchanged_document_does_no_work_and_changed_one_reembeds_only_changed_c
     changed = GUIDE.replace("Run the installer.", "Run the new installer.")
     result = document_upsert(workspace=workspace, content=changed, source_uri="guide.md")
     assert result.needs_indexing and result.document.pk == document.pk
-    document_index(document_id=document.pk)
+    documents_index(document_ids=[document.pk])
     assert len(counting_embedder) == 3  # only the changed chunk was embedded again
     assert Document.objects.count() == 1
     assert "new installer" in Chunk.objects.get(document=document, ordinal=1).text
@@ -71,7 +73,7 @@ def test_a_failure_leaves_no_visible_chunks(workspace, monkeypatch):
 
     monkeypatch.setattr(embeddings.get_embedder(), "embed_documents", broken)
     with pytest.raises(RuntimeError):
-        document_index(document_id=document.pk)
+        documents_index(document_ids=[document.pk])
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED and "model crashed" in document.error
     assert not Chunk.objects.exists()
@@ -82,7 +84,7 @@ def test_indexing_a_deleted_document_exits_quietly(workspace):
     document = document_upsert(workspace=workspace, content=GUIDE).document
     document_pk = document.pk
     document.delete()
-    assert document_index(document_id=document_pk) is None
+    assert documents_index(document_ids=[document_pk]) == {"completed": 0, "failed": 0}
 
 
 def test_ingest_command_walks_folders_and_is_idempotent(tmp_path, capsys):

@@ -7,8 +7,8 @@ from django.test import override_settings
 
 from documents.ingest import ingest_paths
 from documents.models import Chunk, DocumentStatus
-from retrieval import embeddings
-from retrieval.models_catalogue import model_settings
+from providers import embeddings
+from providers.catalogue import model_settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "argocd"
 
@@ -16,9 +16,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "argocd"
 @pytest.fixture(params=["bge-small-en-v1.5", "all-MiniLM-L6-v2"])
 def local_embedder(request):
     with override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL=request.param, **model_settings(request.param)):
-        embeddings.get_embedder.cache_clear()
         yield embeddings.get_embedder()
-    embeddings.get_embedder.cache_clear()
 
 
 @pytest.mark.slow

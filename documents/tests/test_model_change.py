@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from documents.models import Chunk, Document, DocumentStatus
-from documents.services import document_index, document_upsert, documents_index
-from retrieval import embeddings
+from documents.services import document_upsert, documents_index
+from providers import embeddings
 from retrieval.pipeline import search_chunks
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +26,12 @@ def model():
         override = override_settings(EMBEDDING_MODEL=name)
         override.enable()
         switched.append(override)
-        embeddings.get_embedder.cache_clear()
         return embeddings.get_embedder()
 
     switched = []
     yield switch
     for override in reversed(switched):
         override.disable()
-    embeddings.get_embedder.cache_clear()
 
 
 @pytest.fixture
@@ -42,7 +40,8 @@ def indexed_with_old_model(model, workspace):
     documents = {}
     for name, text in DOCUMENTS.items():
         stored = document_upsert(workspace=workspace, content=text, source_uri=name).document
-        documents[name] = document_index(document_id=stored.pk)
+        documents_index(document_ids=[stored.pk])
+        documents[name] = Document.objects.get(pk=stored.pk)
     assert {document.embedding_model for document in documents.values()} == {"fake-old"}
     model("fake-new")
     return documents

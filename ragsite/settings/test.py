@@ -1,7 +1,7 @@
-"""Test settings: the real embedded PostgreSQL and Redis, the `fake` embedder."""
+"""Test settings: local's embedded PostgreSQL and Redis (or DATABASE_URL / REDIS_URL), the `fake` embedder."""
 
-from .base import *  # noqa: F403
-from .base import env
+from .local import *  # noqa: F403
+from .local import CACHES, INSTALLED_APPS, LOGGING, REST_FRAMEWORK, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
@@ -16,9 +16,9 @@ if EMBEDDING_PROVIDER == "fake":
     CHAT_MIN_SIMILARITY = env.float("CHAT_MIN_SIMILARITY", default=0.3)
     CHAT_OUT_OF_SCOPE_SIMILARITY = env.float("CHAT_OUT_OF_SCOPE_SIMILARITY", default=0.2)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES["default"]["KEY_PREFIX"] = "ragsite-test"  # noqa: F405
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}  # noqa: F405
-LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "ragsite-test"
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}
+LOGGING["root"]["level"] = "WARNING"
 CELERY_TASK_DEFAULT_QUEUE = "ragsite-test"  # a worker of `make run` never takes test tasks
-# Seconds to sleep per exported row: lets a test kill a worker in the middle of an export.
-EXPORT_TEST_ROW_DELAY_SECONDS = env.float("EXPORT_TEST_ROW_DELAY_SECONDS", default=0.0)
+# Test doubles that must run inside the processes the tests start (a slow export source).
+INSTALLED_APPS = [*INSTALLED_APPS, "testing"]

@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 
 from audit.tests.factories import AuditLogFactory
 from chat.tests.factories import ChatLogFactory, ChatSessionFactory
+from core.roles import Role
 from documents.tests.factories import ChunkFactory, DocumentFactory
 from exports.tests.factories import ExportJobFactory
-from workspaces.models import Role
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
 PERSONAS = ["admin", "editor", "viewer", "other_workspace", "revoked", "gateway_allowed", "gateway_denied"]

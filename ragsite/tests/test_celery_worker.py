@@ -5,10 +5,10 @@ import time
 import pytest
 from django.db import transaction
 
+from core.tasks import ping
 from documents.models import DocumentStatus
-from documents.services import document_enqueue_indexing, document_upsert
-from ragsite.tasks import ping
-from ragsite.testing.processes import start_celery_worker, stop_process
+from documents.services import document_upsert, documents_request_index
+from testing.processes import start_celery_worker, stop_process
 from workspaces.tests.factories import WorkspaceFactory
 
 
@@ -34,7 +34,7 @@ def test_task_enqueued_on_commit_indexes_the_document(celery_worker):
         document = document_upsert(
             workspace=workspace, content="# Worker\n\nIndexed by a real worker process.", source_uri="worker.md"
         ).document
-        document_enqueue_indexing(document=document)
+        documents_request_index(document_ids=[document.pk])
         # Enqueued only on commit: had the task gone out now, the worker would
         # not find this uncommitted row and the document would stay pending.
         time.sleep(0.5)

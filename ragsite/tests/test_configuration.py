@@ -9,13 +9,26 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from ragsite.checks import check_configuration, raise_on_configuration_errors
+from core.checks import check_configuration, raise_on_configuration_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Nothing is reached at these addresses: the checks only read the settings.
+COMPLETE_PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 20 + "a-long-and-random-enough-production-secret-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "rag.example.com",
+    "DATABASE_URL": "postgres://rag:secret@db.example.com:5432/rag",
+    "REDIS_URL": "redis://redis.example.com:6379/0",
+}
+
+
 def run_with_production_settings(*args, **env_overrides):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "API_KEY"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "API_KEY")) and key not in ("DATABASE_URL", "REDIS_URL")
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "ragsite.settings.production", **env_overrides})
     return subprocess.run(  # noqa: S603
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -56,10 +69,29 @@ def test_check_deploy_passes_with_a_complete_configuration():
         "--deploy",
         "--fail-level",
         "ERROR",
-        DJANGO_SECRET_KEY="x" * 20 + "a-long-and-random-enough-production-secret-0123456789",
-        DJANGO_ALLOWED_HOSTS="rag.example.com",
+        **COMPLETE_PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_database_or_redis_refuses_and_starts_no_embedded_service(tmp_path):
+    secrets_only = {name: COMPLETE_PRODUCTION_ENV[name] for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")}
+    for command in (["manage.py", "check", "--deploy"], ["-c", "import ragsite.asgi"], ["-c", "import ragsite.wsgi"]):
+        result = run_with_production_settings(*command, RAGSITE_DATA_DIR=str(tmp_path), **secrets_only)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, command
+        assert "DATABASE_URL is not set" in output and "REDIS_URL is not set" in output, output
+        assert "Traceback" not in output or "Refusing to start" in output
+    assert list(tmp_path.iterdir()) == []  # no embedded PostgreSQL or Redis was started there
+
+
+def test_celery_worker_refuses_to_start_with_a_broken_configuration(tmp_path):
+    secrets_only = {name: COMPLETE_PRODUCTION_ENV[name] for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")}
+    worker = ["-m", "celery", "-A", "ragsite", "worker", "--pool", "solo", "--without-mingle", "--without-gossip"]
+    result = run_with_production_settings(*worker, RAGSITE_DATA_DIR=str(tmp_path), **secrets_only)
+    assert result.returncode != 0
+    assert "Refusing to start" in result.stderr and "DATABASE_URL is not set" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_asgi_application_refuses_to_start_without_secrets():
@@ -98,7 +130,7 @@ def test_every_environment_variable_is_documented_in_env_example():
     read = set()
     # test.py's own variables only steer the test suite; they are not configuration.
     settings_modules = [path for path in (ROOT / "ragsite" / "settings").glob("*.py") if path.name != "test.py"]
-    for path in [*settings_modules, ROOT / "ragsite/management/commands/serve.py"]:
+    for path in [*settings_modules, ROOT / "core/management/commands/serve.py"]:
         text = path.read_text()
         read |= set(re.findall(r'env(?:\.\w+)?\("([A-Z0-9_]+)"', text))
         read |= set(re.findall(r'environ\.get\("([A-Z0-9_]+)"', text))

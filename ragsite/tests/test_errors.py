@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from workspaces.models import Role
+from core.roles import Role
 from workspaces.tests.factories import ApiKeyFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +147,13 @@ def test_hostile_text_in_bulk_and_export_requests_is_400(client_for, admin_key, 
         client.post("/exports/jobs", {"export_type": "chat_logs", "filters": {"q": text}}, format="json"),
     ):
         assert_envelope(response, 400, "validation_error")
+
+
+def test_the_admin_answers_html_error_pages(admin_client):
+    response = admin_client.get("/admin/no-such-app/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "<!doctype html>" in response.content.decode()
+    forged = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "admin", "password": "x"})
+    assert forged.status_code == 403 and forged["Content-Type"].startswith("text/html")
+    assert "CSRF verification failed" in forged.content.decode()

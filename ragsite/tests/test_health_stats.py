@@ -3,29 +3,19 @@ from django.test import Client, override_settings
 
 from documents.models import DocumentStatus
 from documents.tests.factories import ChunkFactory, DocumentFactory
-from retrieval import embeddings, rerank
 from workspaces.tests.factories import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def fresh_embedder():
-    embeddings.get_embedder.cache_clear()
-    rerank.get_reranker.cache_clear()
-    yield
-    embeddings.get_embedder.cache_clear()
-    rerank.get_reranker.cache_clear()
-
-
-def test_health_is_200_when_database_and_model_are_ready(fresh_embedder):
+def test_health_is_200_when_database_and_model_are_ready():
     response = Client().get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "embedding_model": "ok"}}
 
 
 @override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL="/no/such/model/folder")
-def test_health_is_503_naming_the_embedding_model_until_it_loads(fresh_embedder):
+def test_health_is_503_naming_the_embedding_model_until_it_loads():
     response = Client().get("/health")
     assert response.status_code == 503
     body = response.json()
@@ -35,14 +25,14 @@ def test_health_is_503_naming_the_embedding_model_until_it_loads(fresh_embedder)
 
 
 @override_settings(EMBEDDING_PROVIDER="nonsense")
-def test_health_is_503_for_an_unusable_provider(fresh_embedder):
+def test_health_is_503_for_an_unusable_provider():
     response = Client().get("/health")
     assert response.status_code == 503
     assert "EMBEDDING_PROVIDER" in response.json()["checks"]["embedding_model"]
 
 
 @override_settings(RERANKER_PROVIDER="cross-encoder", RERANKER_MODEL="/no/such/cross-encoder")
-def test_health_is_503_naming_a_configured_reranker_that_cannot_load(fresh_embedder):
+def test_health_is_503_naming_a_configured_reranker_that_cannot_load():
     response = Client().get("/health")
     assert response.status_code == 503
     checks = response.json()["checks"]
@@ -79,10 +69,10 @@ def test_stats_needs_a_key_and_respects_scope(client_for, other_workspace_key, w
     assert client_for(other_workspace_key, workspace).get("/stats").status_code == 404
 
 
-def test_health_names_the_setting_and_package_of_a_missing_model(fresh_embedder, monkeypatch):
+def test_health_names_the_setting_and_package_of_a_missing_model(monkeypatch):
     import dataclasses
 
-    from retrieval import models_catalogue
+    from providers import catalogue as models_catalogue
 
     gone = dataclasses.replace(models_catalogue.EMBEDDING_MODELS["bge-small-en-v1.5"], module="not_installed_here")
     monkeypatch.setitem(models_catalogue.EMBEDDING_MODELS, "bge-small-en-v1.5", gone)

@@ -5,9 +5,11 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+from core.errors import DomainError
 
-class InvalidFilter(ValueError):
-    pass
+
+class InvalidFilter(DomainError):
+    code = "invalid_filter"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 import pytest
 
-from documents.services import document_index, document_upsert
+from documents.models import Document
+from documents.services import document_upsert, documents_index
 
 
 @pytest.fixture
@@ -11,6 +12,7 @@ def ingest(db):
         result = document_upsert(
             workspace=workspace, content=content, source_uri=source_uri, metadata=metadata, title=title
         )
-        return document_index(document_id=result.document.pk)
+        documents_index(document_ids=[result.document.pk])
+        return Document.objects.get(pk=result.document.pk)
 
     return make

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 
 from documents.models import Chunk, DocumentStatus
+from providers.rerank.base import Reranker
 from retrieval.models import CorpusStat, TermStat
 from retrieval.pipeline import search_chunks
-from retrieval.rerank.base import Reranker
 from retrieval.search.filters import InvalidFilter, SearchFilters
 from retrieval.search.fusion import reciprocal_rank_fusion
 from workspaces.tests.factories import WorkspaceFactory

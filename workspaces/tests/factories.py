@@ -2,7 +2,8 @@ import secrets
 
 import factory
 
-from workspaces.models import ApiKey, Role, Workspace, hash_api_key
+from core.roles import Role
+from workspaces.models import ApiKey, Workspace, hash_api_key
 
 
 class WorkspaceFactory(factory.django.DjangoModelFactory):

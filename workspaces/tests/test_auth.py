@@ -2,8 +2,9 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from core.roles import Role
 from documents.tests.factories import DocumentFactory
-from workspaces.models import ApiKey, Role
+from workspaces.models import ApiKey
 from workspaces.services import api_key_create, api_key_revoke
 from workspaces.tests.factories import ApiKeyFactory
 

@@ -53,7 +53,7 @@ def test_bulk_restore(client_for, admin_key, teams):
 
 
 def test_bulk_by_ids_with_a_scoped_key_treats_other_workspaces_as_unknown(client_for, teams):
-    from workspaces.models import Role
+    from core.roles import Role
     from workspaces.tests.factories import ApiKeyFactory
 
     scoped = ApiKeyFactory(role=Role.ADMIN, workspace=Workspace.objects.get(pk="team-1"))

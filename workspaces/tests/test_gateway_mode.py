@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from ragsite.checks import check_configuration
+from core.checks import check_configuration
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from documents.models import Chunk
-from documents.services import documents_needing_reindex, documents_reindex
+from documents.selectors import documents_for_reindex
+from documents.services import documents_index
 from workspaces.models import Workspace
 
 
@@ -20,8 +21,9 @@ class Command(BaseCommand):
             target = Workspace.objects.filter(pk=workspace).first()
             if target is None:
                 raise CommandError(f"Workspace '{workspace}' does not exist.")
-        documents = documents_needing_reindex(workspace=target, only_stale=stale)
+        documents = documents_for_reindex(workspace=target, only_stale=stale)
         chunks = Chunk.objects.filter(document__in=documents).count()
+        document_ids = list(documents.order_by("pk").values_list("pk", flat=True))
         with tqdm(total=chunks or None, unit="chunk", disable=no_progress or None, file=self.stderr) as bar:
-            outcome = documents_reindex(workspace=target, only_stale=stale, progress=bar.update)
+            outcome = documents_index(document_ids=document_ids, progress=bar.update)
         self.stdout.write(f"{outcome['completed']} reindexed, {outcome['failed']} failed")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from workspaces.models import Role, Workspace
+from core.roles import Role
+from workspaces.models import Workspace
 from workspaces.services import api_key_create
 
 

@@ -1,0 +1,65 @@
+import statistics
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from evals.beir import load_beir, make_slice
+from evals.benchmarks import bench_ingest, bench_search
+from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
+from providers.errors import ProviderNotAvailable
+
+
+class Command(BaseCommand):
+    help = "Measure ingest throughput against the raw encoder, and /search latency against its parts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["ingest", "search", "all"])
+        parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR)
+        parser.add_argument("--documents", type=int, default=500, help="Documents for the ingest benchmark.")
+        parser.add_argument("--workspace", help="Search benchmark: the workspace holding the dataset.")
+        parser.add_argument("--queries", type=int, default=200, help="Search benchmark: queries to run.")
+        parser.add_argument(
+            "--models", help="Comma separated embedding models, measured one after another in this run."
+        )
+
+    def handle(self, *args, what, dataset, documents, workspace, queries, models, **options):
+        if not (dataset / "corpus.jsonl").exists():
+            raise CommandError(f"No BEIR dataset at {dataset}.")
+        names = [name.strip() for name in (models or "").split(",") if name.strip()] or [None]
+        if workspace and len(names) > 1:
+            raise CommandError("--workspace names one workspace; leave it out to compare several --models.")
+        full = load_beir(dataset, split="test")
+        full.queries = dict(list(full.queries.items())[:queries])
+        for name in names:
+            try:
+                with embedding_model_in_use(name) as embedder:
+                    if what in ("ingest", "all"):
+                        self.ingest(full, documents, embedder.model_name)
+                    if what in ("search", "all"):
+                        self.search(full, workspace, embedder.model_name)
+            except ProviderNotAvailable as exc:
+                raise CommandError(str(exc)) from exc
+
+    def ingest(self, full, documents: int, model: str) -> None:
+        sample = make_slice(full, queries=0, distractors=documents, seed=7)
+        result = bench_ingest(sample)
+        self.stdout.write(
+            f"ingest ({model}): {result.documents} documents, {result.chunks} chunks: "
+            f"{result.ingest_chunks_per_second:.1f} chunks/s through ingestion, "
+            f"{result.encoder_chunks_per_second:.1f} chunks/s raw encoder on the same texts: "
+            f"ratio {result.ratio:.2f}"
+        )
+
+    def search(self, full, workspace: str | None, model: str) -> None:
+        target, _ = load_dataset(full, workspace_id=workspace or eval_workspace_id(full.name, model))
+        result = bench_search(full, workspace=target)
+        p = result.percentile
+        self.stdout.write(
+            f"search ({model}): {result.queries} queries over {result.chunks} chunks: /search p50 "
+            f"{statistics.median(result.api_ms):.1f} ms, p95 {p(result.api_ms, 95):.1f} ms; pipeline p50 "
+            f"{statistics.median(result.pipeline_ms):.1f} ms; query embedding p50 "
+            f"{statistics.median(result.embed_ms):.1f} ms, p95 {p(result.embed_ms, 95):.1f} ms; query embedding + SQL "
+            f"p50 {statistics.median(result.parts_ms):.1f} ms, p95 {p(result.parts_ms, 95):.1f} ms: "
+            f"/search at {result.overhead_ratio:.2f}x its parts"
+        )

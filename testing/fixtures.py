@@ -1,0 +1,27 @@
+"""Pytest fixtures shared across apps; registered by the root conftest.py."""
+
+import uuid
+
+import pytest
+
+from testing.access_control_server import AccessControlServer
+from testing.openai_server import OpenAITestServer
+from workspaces import access_control
+
+
+@pytest.fixture
+def openai_server():
+    """A started OpenAITestServer (`.base_url` ends in /v1), stopped after the test."""
+    with OpenAITestServer() as server:
+        yield server
+
+
+@pytest.fixture
+def access_control_server(settings, monkeypatch):
+    """Gateway mode, asking a started AccessControlServer, with an access cache of its own."""
+    with AccessControlServer() as server:
+        settings.AUTH_MODE = "gateway"
+        settings.ACCESS_CONTROL_URL = server.url_template
+        settings.ACCESS_CONTROL_TIMEOUT_SECONDS = 0.5
+        monkeypatch.setattr(access_control, "CACHE_PREFIX", f"access-control:{uuid.uuid4().hex}:")
+        yield server
