@@ -11,13 +11,13 @@ from django.db import transaction
 
 def enqueue_on_commit(task_name: str, *args) -> None:
     """Send task `task_name` with `args` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: _task(task_name).apply_async(args=args))
+    transaction.on_commit(lambda: task_named(task_name).apply_async(args=args))
 
 
-def _task(name: str):
+def task_named(name: str):
+    """The Celery task registered under `name`."""
     app = current_app
     if name not in app.tasks:
-        # Task modules are imported on first use outside a worker: Celery's autodiscovery
-        # imports every installed app's `tasks` module.
-        app.loader.import_default_modules()
+        # Outside a worker, task modules are imported on first use: every installed app's `tasks`.
+        app.autodiscover_tasks(force=True)
     return app.tasks[name]

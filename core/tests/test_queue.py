@@ -1,5 +1,10 @@
 """Tasks are sent by name, and only once the transaction commits."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from celery import shared_task
 from django.db import transaction
@@ -35,3 +40,24 @@ def test_a_rolled_back_transaction_sends_nothing(committed):
             enqueue_on_commit("core.tests.remember", "never")
             raise RuntimeError("rolled back")
     assert callbacks == [] and received == []
+
+
+def test_a_task_whose_module_nobody_imported_yet_is_found_by_name():
+    # A fresh web process: no app's tasks module is imported until a task is first sent.
+    code = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "from core.queue import task_named\n"
+        "assert 'documents.index_documents' not in current_app.tasks\n"
+        "print(task_named('documents.index_documents').name)\n"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "ragsite.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "documents.index_documents"

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from providers import catalogue as models_catalogue
+from providers import catalogue
 from providers.catalogue import (
     EMBEDDING_MODELS,
     embedding_model,
@@ -35,7 +35,7 @@ def test_catalogue_names_resolve_to_folders_inside_their_packages(name, runtime,
     spec = embedding_model(name)
     assert spec.runtime == runtime and spec.pooling == pooling and spec.dimension == 384
     assert Path(spec.path).is_dir() and "site-packages" in spec.path
-    for required in models_catalogue.REQUIRED_FILES[runtime]:
+    for required in catalogue.REQUIRED_FILES[runtime]:
         assert (Path(spec.path) / required).is_file()
 
 
@@ -55,7 +55,7 @@ def test_a_missing_package_names_the_setting_and_the_package(monkeypatch):
 
 
 def test_a_missing_runtime_names_the_package(monkeypatch):
-    monkeypatch.setitem(models_catalogue.RUNTIME_MODULES, "onnx", (("no_such_runtime", "onnxruntime"),))
+    monkeypatch.setitem(catalogue.RUNTIME_MODULES, "onnx", (("no_such_runtime", "onnxruntime"),))
     with pytest.raises(ProviderNotAvailable, match="pip install onnxruntime"):
         embedding_model("bge-small-en-v1.5")
 
@@ -127,8 +127,8 @@ def test_checks_name_each_broken_setting(monkeypatch):
         EMBEDDING_MODEL="bge-small-en-v1.5", EMBEDDING_DIMENSION=384, CHUNK_MAX_TOKENS=512, RERANK_MODE="sideways"
     ):
         assert error_ids(check_models()) == {"retrieval.E004"}
-    gone = dataclasses.replace(models_catalogue.RERANKER_MODELS["ms-marco-MiniLM-L-12-v2"], module="not_installed")
-    monkeypatch.setitem(models_catalogue.RERANKER_MODELS, "ms-marco-MiniLM-L-12-v2", gone)
+    gone = dataclasses.replace(catalogue.RERANKER_MODELS["ms-marco-MiniLM-L-12-v2"], module="not_installed")
+    monkeypatch.setitem(catalogue.RERANKER_MODELS, "ms-marco-MiniLM-L-12-v2", gone)
     with override_settings(
         EMBEDDING_MODEL="bge-small-en-v1.5",
         EMBEDDING_DIMENSION=384,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import environ
 
-from providers import catalogue as models_catalogue
+from providers import catalogue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -196,10 +196,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Retrieval and generation ----------------------------------------------------
 EMBEDDING_PROVIDER = env("EMBEDDING_PROVIDER", default="local")  # local | openai | fake
-# A catalogue name (retrieval/models_catalogue.py) or a local model folder; for openai, the API's model.
-EMBEDDING_MODEL = env("EMBEDDING_MODEL", default=models_catalogue.DEFAULT_EMBEDDING_MODEL)
+# A catalogue name (providers/catalogue.py) or a local model folder; for openai, the API's model.
+EMBEDDING_MODEL = env("EMBEDDING_MODEL", default=catalogue.DEFAULT_EMBEDDING_MODEL)
 # Defaults that follow a catalogue model: its dimension, input length and similarity scale.
-_MODEL_DEFAULTS = models_catalogue.model_settings(EMBEDDING_MODEL)
+_MODEL_DEFAULTS = catalogue.model_settings(EMBEDDING_MODEL)
 # The vector column is created with it.
 EMBEDDING_DIMENSION = env.int("EMBEDDING_DIMENSION", default=_MODEL_DEFAULTS.get("EMBEDDING_DIMENSION", 384))
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)

@@ -72,10 +72,10 @@ def test_stats_needs_a_key_and_respects_scope(client_for, other_workspace_key, w
 def test_health_names_the_setting_and_package_of_a_missing_model(monkeypatch):
     import dataclasses
 
-    from providers import catalogue as models_catalogue
+    from providers import catalogue
 
-    gone = dataclasses.replace(models_catalogue.EMBEDDING_MODELS["bge-small-en-v1.5"], module="not_installed_here")
-    monkeypatch.setitem(models_catalogue.EMBEDDING_MODELS, "bge-small-en-v1.5", gone)
+    gone = dataclasses.replace(catalogue.EMBEDDING_MODELS["bge-small-en-v1.5"], module="not_installed_here")
+    monkeypatch.setitem(catalogue.EMBEDDING_MODELS, "bge-small-en-v1.5", gone)
     with override_settings(EMBEDDING_PROVIDER="local", EMBEDDING_MODEL="bge-small-en-v1.5"):
         response = Client().get("/health")
     assert response.status_code == 503

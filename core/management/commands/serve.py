@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, no_worker, **options):
         # Children inherit the embedded services this process started (see
-        # ragsite/embedded.py) through these variables, so all share one database and broker.
+        # core/embedded.py) through these variables, so all share one database and broker.
         env = {**os.environ, "REDIS_URL": settings.REDIS_URL}
         python = sys.executable
         commands = {
