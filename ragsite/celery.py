@@ -1,11 +1,13 @@
 """The Celery app. Tasks are thin: they take ids and call services."""
 
 import os
+import sys
 
 import django
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import beat_init, worker_init
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 from core.checks import raise_on_configuration_errors
 
@@ -25,8 +27,17 @@ app.conf.beat_schedule = {
 
 
 @worker_init.connect
+@beat_init.connect
 def refuse_to_work_misconfigured(**kwargs):
-    """A worker checks the configuration as the web server does, before it takes a task."""
+    """A worker (and beat) checks the configuration as the web server does, before it takes a task.
+
+    Celery logs and swallows what a signal handler raises, so a broken configuration
+    ends the process here, with the checks' message.
+    """
     if not apps.ready:
         django.setup()
-    raise_on_configuration_errors()
+    try:
+        raise_on_configuration_errors()
+    except ImproperlyConfigured as problems:
+        print(problems, file=sys.stderr, flush=True)
+        raise SystemExit(1) from None

@@ -34,7 +34,9 @@ DATABASES = database_settings(env.db_url_config(DATABASE_URL)) if DATABASE_URL e
 CACHES = (
     cache_settings(REDIS_URL) if REDIS_URL else {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 )
-CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_broker_url(REDIS_URL) if REDIS_URL else "memory://"
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_broker_url(REDIS_URL)
+if not REDIS_URL:
+    CELERY_BROKER_URL, CELERY_RESULT_BACKEND = "memory://", "cache+memory://"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

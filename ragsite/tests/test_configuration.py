@@ -85,13 +85,33 @@ def test_production_without_database_or_redis_refuses_and_starts_no_embedded_ser
     assert list(tmp_path.iterdir()) == []  # no embedded PostgreSQL or Redis was started there
 
 
-def test_celery_worker_refuses_to_start_with_a_broken_configuration(tmp_path):
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["worker", "--pool", "solo", "--without-mingle", "--without-gossip"],
+        ["beat", "--schedule", "{tmp_path}/celerybeat-schedule"],
+    ],
+    ids=["worker", "beat"],
+)
+def test_celery_refuses_to_start_with_a_broken_configuration(tmp_path, command):
     secrets_only = {name: COMPLETE_PRODUCTION_ENV[name] for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")}
-    worker = ["-m", "celery", "-A", "ragsite", "worker", "--pool", "solo", "--without-mingle", "--without-gossip"]
-    result = run_with_production_settings(*worker, RAGSITE_DATA_DIR=str(tmp_path), **secrets_only)
-    assert result.returncode != 0
+    data_dir = tmp_path / "data"
+    command = [part.format(tmp_path=tmp_path) for part in command]
+    result = run_with_production_settings(
+        "-m",
+        "celery",
+        "--workdir",
+        str(ROOT),
+        "-A",
+        "ragsite",
+        *command,
+        RAGSITE_DATA_DIR=str(data_dir),
+        **secrets_only,
+    )
+    assert result.returncode == 1, result.stderr
     assert "Refusing to start" in result.stderr and "DATABASE_URL is not set" in result.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert "Traceback" not in result.stderr  # it stopped on purpose, it did not crash
+    assert not data_dir.exists()  # no embedded service was started
 
 
 def test_asgi_application_refuses_to_start_without_secrets():
