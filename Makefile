@@ -6,6 +6,9 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint stop clean
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -18,6 +21,10 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -25,7 +32,7 @@ run: install
 	$(PY) manage.py ingest samples/argocd --workspace public
 	$(PY) manage.py serve
 
-test: install
+test: install $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from core.roles import Role
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
-pytest_plugins = ["testing.fixtures"]
+pytest_plugins = ["testing.fixtures", "testing.browser"]
 
 
 @pytest.fixture

@@ -44,6 +44,12 @@ class NotFound(DomainError):
     message = "Not found."
 
 
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = "Your role does not allow this."
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

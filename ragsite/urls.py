@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import errors
@@ -10,6 +11,8 @@ handler404 = "core.errors.handler404"
 handler500 = "core.errors.handler500"
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/app/"), name="root"),
+    path("app/", include("workspaces.page_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from workspaces.models import ApiKey, Workspace
+from workspaces.models import ApiKey, Membership, Workspace
 from workspaces.services import ARCHIVE, RESTORE, api_key_create, api_key_revoke, workspaces_bulk_change
 
 
@@ -24,6 +24,14 @@ class ArchivedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "search_language", "archived_at", "created_at"]
@@ -32,6 +40,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
     actions = ["archive_selected", "restore_selected"]
+    inlines = [MembershipInline]
 
     @admin.action(description="Archive selected workspaces")
     def archive_selected(self, request, queryset):
@@ -76,3 +85,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for api_key in keys:
             api_key_revoke(api_key=api_key, actor=admin_actor(request))
         self.message_user(request, f"Revoked {len(keys)} key(s).")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "workspace", "role", "created_at"]
+    list_filter = ["role", "workspace"]
+    search_fields = ["user__username", "user__email", "workspace__id", "workspace__name"]
+    autocomplete_fields = ["user", "workspace"]

@@ -7,12 +7,15 @@ from workspaces.models import Workspace
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an API key (stored or bootstrap) or a user named by the gateway.
+    """Who is calling: an API key (stored or bootstrap), a user named by the gateway, or a
+    person signed in to the web app.
 
-    `actor` is what logs and audit rows record: a short hash of the key or the
-    gateway's user id, never a secret. A gateway user's `credentials` (the
-    Authorization header the gateway passed on) are kept only to forward them
-    to the access-control service.
+    `actor` is what logs and audit rows record: a short hash of the key, the
+    gateway's user id or the person's user name, never a secret. A gateway user's
+    `credentials` (the Authorization header the gateway passed on) are kept only
+    to forward them to the access-control service. A signed-in person who is not
+    staff has `memberships`, (workspace id, role) pairs: they reach those
+    workspaces only, each with its own role; `role` is then their highest one.
     """
 
     actor: str
@@ -21,6 +24,7 @@ class Principal:
     api_key_id: int | None = None
     user_id: str = ""
     credentials: str = field(default="", repr=False)
+    memberships: tuple[tuple[str, str], ...] | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -29,11 +33,22 @@ class Principal:
     def is_gateway_user(self) -> bool:
         return bool(self.user_id)
 
-    def has_role(self, role: str) -> bool:
-        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+    def role_in(self, workspace_id: str) -> str:
+        """The role this caller has in one workspace (a member's own role there; everyone else's one role)."""
+        if self.memberships is None:
+            return self.role
+        return dict(self.memberships).get(workspace_id, "")
+
+    def has_role(self, role: str, *, workspace_id: str | None = None) -> bool:
+        """Whether the caller's role (in `workspace_id`, when given) reaches `role`."""
+        held = self.role if workspace_id is None else self.role_in(workspace_id)
+        return bool(held) and ROLE_RANK[Role(held)] >= ROLE_RANK[Role(role)]
 
     def can_reach(self, workspace_id: str) -> bool:
-        """The key's own scope; a gateway user's access is asked of the access-control service."""
+        """The key's own scope, or a member's workspaces; a gateway user's access is asked of the
+        access-control service."""
+        if self.memberships is not None and workspace_id not in dict(self.memberships):
+            return False
         return self.workspace_id is None or self.workspace_id == workspace_id
 
     def reachable_workspace_ids(self, *, among: list[str] | None = None) -> list[str] | None:
@@ -45,6 +60,9 @@ class Principal:
         """
         if self.workspace_id is not None:
             return [self.workspace_id]
+        if self.memberships is not None:
+            member_of = sorted(workspace_id for workspace_id, _ in self.memberships)
+            return member_of if among is None else [workspace_id for workspace_id in member_of if workspace_id in among]
         if not self.is_gateway_user:
             return None
         candidates = Workspace.objects.order_by("pk")

@@ -9,8 +9,9 @@ exactly like one that does not exist. Writes to an archived workspace answer
 
 from rest_framework.permissions import SAFE_METHODS
 
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, Forbidden, NotFound
 from workspaces.models import Workspace
+from workspaces.principals import Principal
 from workspaces.selectors import workspace_get_for_principal
 
 WORKSPACE_HEADER = "X-Workspace-ID"
@@ -36,11 +37,23 @@ def workspace_for_request(request, *, writes: bool | None = None) -> Workspace:
     workspace_id = workspace_id_from_request(request)
     if not workspace_id:
         raise DomainError(f"Name the workspace with the {WORKSPACE_HEADER} header.", code="workspace_required")
-    workspace = workspace_get_for_principal(principal=request.user, workspace_id=workspace_id)
-    if workspace is None:
-        raise NotFound("Workspace not found.")
     if writes is None:
         writes = request.method not in SAFE_METHODS
+    return workspace_for_principal(principal=request.user, workspace_id=workspace_id, writes=writes)
+
+
+def workspace_for_principal(
+    *, principal: Principal, workspace_id: str, writes: bool = False, required_role: str | None = None
+) -> Workspace:
+    """The workspace a principal asks for, or the error to answer: 404 when it does not exist
+    or is out of reach, 403 when the principal's role there is below `required_role`, 409 for
+    a write to an archived workspace. API views (whose role the permission class checked) and
+    pages both come through here."""
+    workspace = workspace_get_for_principal(principal=principal, workspace_id=workspace_id)
+    if workspace is None:
+        raise NotFound("Workspace not found.")
+    if required_role is not None and not principal.has_role(required_role, workspace_id=workspace.pk):
+        raise Forbidden()
     if writes and workspace.is_archived:
         raise Conflict("This workspace is archived; it is read-only.", code="workspace_archived")
     return workspace

@@ -8,8 +8,9 @@ from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.roles import ROLE_RANK, Role
 from workspaces.access_control import workspace_access_allowed
-from workspaces.models import ApiKey, Workspace, hash_api_key
+from workspaces.models import ApiKey, Membership, Workspace, hash_api_key
 from workspaces.principals import Principal
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -33,6 +34,19 @@ def principal_for_key(raw_key: str) -> Principal | None:
     if role is not None:
         return Principal(actor=f"key:{key_hash[:12]}", role=role)
     return None
+
+
+def principal_for_user(user) -> Principal:
+    """A person signed in to the web app. Staff users are admins everywhere; anyone else
+    reaches the workspaces they are a member of, with their role in each."""
+    actor = f"user:{user.get_username()}"
+    if user.is_staff:
+        return Principal(actor=actor, role=Role.ADMIN)
+    memberships = tuple(
+        Membership.objects.filter(user=user).order_by("workspace_id").values_list("workspace_id", "role")
+    )
+    highest = max((role for _, role in memberships), key=lambda role: ROLE_RANK[Role(role)], default=Role.VIEWER)
+    return Principal(actor=actor, role=highest, memberships=memberships)
 
 
 def bootstrap_key_roles() -> dict[str, str]:

@@ -22,3 +22,5 @@ LOGGING["root"]["level"] = "WARNING"
 CELERY_TASK_DEFAULT_QUEUE = "ragsite-test"  # a worker of `make run` never takes test tasks
 # Test doubles that must run inside the processes the tests start (a slow export source).
 INSTALLED_APPS = [*INSTALLED_APPS, "testing"]
+# The app servers tests start serve static files from the source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = True

@@ -3,10 +3,13 @@
 Personas: API keys (admin, editor, viewer, an admin key scoped to another
 workspace, a revoked key) and gateway users (allowed, denied) asking the real
 loopback access-control service. Every object lives in workspace `alpha`.
-A last test fails when an endpoint exists that this matrix does not cover.
+The web app's pages have a matrix of their own, against people (signed in or not,
+members or not, staff) and gateway users. A last test fails when an endpoint or a
+page exists that neither matrix covers.
 """
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
 
@@ -15,7 +18,7 @@ from chat.tests.factories import ChatLogFactory, ChatSessionFactory
 from core.roles import Role
 from documents.tests.factories import ChunkFactory, DocumentFactory
 from exports.tests.factories import ExportJobFactory
-from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
+from workspaces.tests.factories import ApiKeyFactory, MembershipFactory, UserFactory, WorkspaceFactory
 
 PERSONAS = ["admin", "editor", "viewer", "other_workspace", "revoked", "gateway_allowed", "gateway_denied"]
 
@@ -69,6 +72,19 @@ MATRIX = [
     ("get", "/exports/jobs/{export_job}", None, "200 403 403 404 401 200 404"),
     ("get", "/exports/jobs/{export_job}/download", None, "200 403 403 404 401 200 404"),
     ("post", "/exports/jobs/{failed_export_job}/retry", {}, "202 403 403 404 401 202 404"),
+]
+
+# The web app's pages, against people: nobody signed in, a viewer of alpha, a member of beta only,
+# a staff user, and gateway users the access-control service allows or denies alpha.
+PAGE_PERSONAS = ["anonymous", "member", "outsider", "staff", "gateway_allowed", "gateway_denied"]
+PAGE_MATRIX = [
+    ("get", "/", "302 302 302 302 302 302"),
+    ("get", "/app/", "302 200 200 200 200 200"),
+    ("get", "/app/w/alpha/", "302 200 404 200 200 404"),
+    ("get", "/app/login/", "200 302 302 302 200 200"),
+    ("post", "/app/logout/", "302 302 302 302 302 302"),
+    ("get", "/app/password/", "302 200 200 200 302 302"),
+    ("get", "/app/password/done/", "302 200 200 200 302 302"),
 ]
 
 # Served by Django or libraries, not the product API.
@@ -158,8 +174,39 @@ def test_endpoint_answers_persona(world, request, method, path, body, persona, e
         assert response.json()["error"]["request_id"]
 
 
+def client_for_page_persona(persona: str, world: dict, request) -> Client:
+    if persona.startswith("gateway"):
+        server = request.getfixturevalue("access_control_server")
+        server.set("alpha", "allow" if persona == "gateway_allowed" else "deny", user_id=persona)
+        return Client(HTTP_X_USER_ID=persona, HTTP_X_USER_ROLE="viewer")
+    client = Client()
+    if persona == "member":
+        client.force_login(MembershipFactory(workspace=world["alpha"], role=Role.VIEWER).user)
+    elif persona == "outsider":
+        client.force_login(MembershipFactory(workspace=world["beta"], role=Role.ADMIN).user)
+    elif persona == "staff":
+        client.force_login(UserFactory(is_staff=True))
+    return client
+
+
+PAGE_CASES = [
+    pytest.param(method, path, persona, int(expected.split()[index]), id=f"{method} {path} as {persona}")
+    for method, path, expected in PAGE_MATRIX
+    for index, persona in enumerate(PAGE_PERSONAS)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "persona", "expected"), PAGE_CASES)
+def test_page_answers_persona(world, request, method, path, persona, expected):
+    response = getattr(client_for_page_persona(persona, world, request), method)(path)
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        assert response["Content-Type"].startswith("text/html")
+
+
 def test_matrix_covers_every_endpoint():
-    covered = set()
+    covered = {resolve(path).url_name for _, path, _ in PAGE_MATRIX}
     for _, path, _, _ in MATRIX:
         concrete = path.split("?")[0]
         for placeholder in ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}"):

@@ -1,9 +1,10 @@
 import secrets
 
 import factory
+from django.contrib.auth import get_user_model
 
 from core.roles import Role
-from workspaces.models import ApiKey, Workspace, hash_api_key
+from workspaces.models import ApiKey, Membership, Workspace, hash_api_key
 
 
 class WorkspaceFactory(factory.django.DjangoModelFactory):
@@ -33,3 +34,23 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
         api_key = super()._create(model_class, *args, **kwargs)
         api_key.raw_key = raw_key
         return api_key
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person who signs in to the web app; the password is `password`."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    password = factory.django.Password("password")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    workspace = factory.SubFactory(WorkspaceFactory)
+    role = Role.VIEWER

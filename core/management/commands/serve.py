@@ -5,6 +5,7 @@ import sys
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}  # noqa: S603
         self.stdout.write(
             f"\nragsite is starting on http://{host}:{port}/\n"
+            f"  web app    http://{host}:{port}/app/{_local_sign_in()}\n"
             f"  API docs   http://{host}:{port}/api/docs/\n"
             f"  admin      http://{host}:{port}/admin/\n"
             f"  health     http://{host}:{port}/health\n"
@@ -69,6 +71,12 @@ class Command(BaseCommand):
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _local_sign_in() -> str:
+    """The sign-in `bootstrap_local` created, when it still works."""
+    user = get_user_model().objects.filter(username="admin", is_superuser=True).first()
+    return "   (sign in as admin / admin)" if user is not None and user.check_password("admin") else ""
 
 
 def _interrupt(signum, frame):

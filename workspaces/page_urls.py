@@ -1,0 +1,29 @@
+"""The web app's sign-in and workspace pages, under /app/."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from workspaces import views
+
+urlpatterns = [
+    path("", views.workspace_list, name="app-home"),
+    path("w/<str:workspace_id>/", views.workspace_detail, name="app-workspace"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="workspaces/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="workspaces/password_change.html", success_url=reverse_lazy("password_change_done")
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="workspaces/password_change_done.html"),
+        name="password_change_done",
+    ),
+]
