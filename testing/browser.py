@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from testing.processes import ROOT, AppServer
+from testing.processes import ROOT, AppServer, start_celery_worker, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -63,3 +63,20 @@ def app_server(transactional_db):
     server = AppServer()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker on the test queue, for pages whose work a worker does."""
+    worker = start_celery_worker()
+    yield worker
+    stop_process(worker)
+
+
+def sign_in(page, base_url: str, username: str, password: str = "password") -> None:
+    """Sign in through the sign-in page, as a person does."""
+    page.goto(f"{base_url}/app/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Workspaces").wait_for()

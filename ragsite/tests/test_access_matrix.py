@@ -85,6 +85,12 @@ PAGE_MATRIX = [
     ("post", "/app/logout/", "302 302 302 302 302 302"),
     ("get", "/app/password/", "302 200 200 200 302 302"),
     ("get", "/app/password/done/", "302 200 200 200 302 302"),
+    ("get", "/app/w/alpha/documents/", "302 200 404 200 200 404"),
+    ("get", "/app/w/alpha/documents/{document}/", "302 200 404 200 200 404"),
+    ("post", "/app/w/alpha/documents/upload/", "302 403 404 302 403 404"),
+    ("post", "/app/w/alpha/documents/reindex/", "302 403 404 302 403 404"),
+    ("post", "/app/w/alpha/documents/{document}/reindex/", "302 403 404 302 403 404"),
+    ("post", "/app/w/alpha/documents/{document}/delete/", "302 403 404 302 403 404"),
 ]
 
 # Served by Django or libraries, not the product API.
@@ -199,14 +205,15 @@ PAGE_CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path", "persona", "expected"), PAGE_CASES)
 def test_page_answers_persona(world, request, method, path, persona, expected):
-    response = getattr(client_for_page_persona(persona, world, request), method)(path)
+    response = getattr(client_for_page_persona(persona, world, request), method)(fill(path, world))
     assert response.status_code == expected, response.content[:300]
     if expected >= 400:
         assert response["Content-Type"].startswith("text/html")
 
 
 def test_matrix_covers_every_endpoint():
-    covered = {resolve(path).url_name for _, path, _ in PAGE_MATRIX}
+    zero = "00000000-0000-0000-0000-000000000000"
+    covered = {resolve(path.replace("{document}", zero)).url_name for _, path, _ in PAGE_MATRIX}
     for _, path, _, _ in MATRIX:
         concrete = path.split("?")[0]
         for placeholder in ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}"):
