@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +17,7 @@ from chat.serializers import (
     ChatSessionSerializer,
 )
 from chat.services import chat_answer, chat_events, chat_session_create
-from chat.sse import sse_stream
+from chat.sse import EventStreamRenderer, sse_stream
 from core.formats import CONTENT_TYPES, export_lines, serialized_rows
 from core.roles import Role
 from retrieval.search.filters import SearchFilters
@@ -57,6 +58,8 @@ class ChatApi(ChatMixin, APIView):
 
 class ChatStreamApi(ChatMixin, APIView):
     """The same answer as Server-Sent Events: meta, token..., citations, done (or error)."""
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
         request=ChatRequestSerializer, responses={(200, "text/event-stream"): OpenApiResponse(description="SSE events")}

@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
+from rest_framework.renderers import BaseRenderer
 
 from chat.services import ChatEvent
 
@@ -21,6 +22,21 @@ _DONE = object()
 
 def format_event(event: ChatEvent) -> str:
     return f"event: {event.name}\ndata: {json.dumps(event.data, default=str)}\n\n"
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets a stream endpoint accept `Accept: text/event-stream`, as SSE clients send it.
+
+    The stream itself is written by `sse_stream`; what this renders is an answer given
+    before streaming starts (a 4xx in the envelope), as one `error` event.
+    """
+
+    media_type = "text/event-stream"
+    format = "sse"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return format_event(ChatEvent("error", data or {})).encode()
 
 
 async def sse_stream(events: Iterator[ChatEvent], *, heartbeat_seconds: float) -> AsyncIterator[str]:

@@ -5,6 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import errors
 
+admin.site.site_header = "ragsite administration"
+admin.site.site_title = "ragsite admin"
+admin.site.index_title = "Operations"
+admin.site.site_url = "/app/"
+
 handler400 = "core.errors.handler400"
 handler403 = "core.errors.handler403"
 handler404 = "core.errors.handler404"

@@ -1,4 +1,7 @@
 from django import forms
+from django.contrib.auth import get_user_model
+
+from core.roles import Role
 
 STATUS_CHOICES = [("active", "Active"), ("archived", "Archived"), ("all", "All")]
 
@@ -14,3 +17,18 @@ class WorkspaceFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {"q": data.get("q", ""), "status": data.get("status") or "active"}
+
+
+class MembershipForm(forms.Form):
+    """Add a person to a workspace, or change their role there."""
+
+    username = forms.CharField(max_length=150, label="User name")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"There is no active user called “{username}”.")
+        self.cleaned_data["user"] = user
+        return username

@@ -8,6 +8,9 @@ from workspaces import views
 urlpatterns = [
     path("", views.workspace_list, name="app-home"),
     path("w/<str:workspace_id>/", views.workspace_detail, name="app-workspace"),
+    path("w/<str:workspace_id>/members/", views.member_list, name="app-members"),
+    path("w/<str:workspace_id>/members/set/", views.member_set, name="app-member-set"),
+    path("w/<str:workspace_id>/members/<int:membership_id>/remove/", views.member_remove, name="app-member-remove"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="workspaces/login.html", redirect_authenticated_user=True),

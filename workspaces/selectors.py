@@ -107,3 +107,11 @@ def workspace_list_matching(*, workspaces: QuerySet[Workspace], filters: dict) -
     if filters.get("created_before"):
         workspaces = workspaces.filter(created_at__lt=filters["created_before"])
     return workspaces.order_by("pk")
+
+
+def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return Membership.objects.filter(workspace=workspace).select_related("user").order_by("user__username")
+
+
+def membership_get(*, workspace: Workspace, membership_id) -> Membership | None:
+    return membership_list(workspace=workspace).filter(pk=membership_id).first()

@@ -10,7 +10,7 @@ from audit.services import audit_log_record
 from core.errors import Conflict
 from core.queue import enqueue_on_commit
 from core.roles import Role
-from workspaces.models import ApiKey, Workspace, hash_api_key
+from workspaces.models import ApiKey, Membership, Workspace, hash_api_key
 from workspaces.selectors import workspace_list_matching
 
 KEY_PREFIX = "rag_"
@@ -235,3 +235,34 @@ def _set_archived(*, workspace_ids: list[str], action: str, reason: str) -> None
 
 def _json_filters(filters: dict) -> dict:
     return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in filters.items() if value}
+
+
+# --- Memberships -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_set(*, workspace: Workspace, user, role: str, actor: str, request_id: str = "") -> Membership:
+    """Give a person `role` in the workspace (adding them, or changing their role); audited."""
+    membership, created = Membership.objects.update_or_create(
+        user=user, workspace=workspace, defaults={"role": Role(role)}
+    )
+    audit_log_record(
+        action="membership.add" if created else "membership.change",
+        actor=actor,
+        request_id=request_id,
+        workspace_ids=[workspace.pk],
+        metadata={"user": user.get_username(), "role": membership.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: str, request_id: str = "") -> None:
+    audit_log_record(
+        action="membership.remove",
+        actor=actor,
+        request_id=request_id,
+        workspace_ids=[membership.workspace_id],
+        metadata={"user": membership.user.get_username(), "role": membership.role},
+    )
+    membership.delete()

@@ -40,7 +40,7 @@ def setup_workspace():
     return workspace, ApiKeyFactory(role=Role.EDITOR)
 
 
-def open_stream(app_server, key, body: dict):
+def open_stream(app_server, key, body: dict, **headers: str):
     connection = http.client.HTTPConnection("127.0.0.1", app_server.port, timeout=30)
     connection.request(
         "POST",
@@ -50,6 +50,7 @@ def open_stream(app_server, key, body: dict):
             "Authorization": f"Bearer {key.raw_key}",
             "Content-Type": "application/json",
             "X-Workspace-ID": "live",
+            **headers,
         },
     )
     return connection, connection.getresponse()
@@ -144,3 +145,19 @@ def test_a_client_that_disconnects_stops_the_generation(app_server, openai_serve
         time.sleep(0.2)
     assert log is not None and log.error_code == "client_disconnected"
     assert 2 <= len(log.answer.split()) < len(tokens)  # stopped early, well before the 10 s answer
+
+
+def test_an_sse_client_that_asks_for_an_event_stream_gets_one(app_server, openai_server, setup_workspace):
+    _, key = setup_workspace
+    openai_server.enqueue(Reply(tokens=["Roll ", "back ", "[1]."]), endpoint="chat/completions")
+    connection, response = open_stream(app_server, key, {"question": QUESTION}, Accept="text/event-stream")
+    assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
+    names = [name for _, name, _ in read_events(response) if name != "heartbeat"]
+    connection.close()
+    assert names[0] == "meta" and names[-2:] == ["citations", "done"] and names.count("token") == 3
+    # Refused before any streaming: one `error` event carrying the envelope.
+    connection, refused = open_stream(app_server, key, {"question": ""}, Accept="text/event-stream")
+    assert refused.status == 400 and refused.getheader("Content-Type").startswith("text/event-stream")
+    ((_, name, data),) = read_events(refused)
+    connection.close()
+    assert name == "error" and data["error"]["code"] == "validation_error"

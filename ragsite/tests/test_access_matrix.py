@@ -91,6 +91,9 @@ PAGE_MATRIX = [
     ("post", "/app/w/alpha/documents/reindex/", "302 403 404 302 403 404"),
     ("post", "/app/w/alpha/documents/{document}/reindex/", "302 403 404 302 403 404"),
     ("post", "/app/w/alpha/documents/{document}/delete/", "302 403 404 302 403 404"),
+    ("get", "/app/w/alpha/members/", "302 403 404 200 403 404"),
+    ("post", "/app/w/alpha/members/set/", "302 403 404 400 403 404"),
+    ("post", "/app/w/alpha/members/{membership}/remove/", "302 403 404 302 403 404"),
 ]
 
 # Served by Django or libraries, not the product API.
@@ -114,6 +117,7 @@ def world(db, settings, tmp_path):
         "audit_log": AuditLogFactory(workspace_ids=["alpha"]).pk,
         "export_job": _export_job_with_file(alpha, tmp_path),
         "failed_export_job": ExportJobFactory(workspace=alpha, failed=True).pk,
+        "membership": MembershipFactory(workspace=alpha).pk,
     }
 
 
@@ -213,7 +217,9 @@ def test_page_answers_persona(world, request, method, path, persona, expected):
 
 def test_matrix_covers_every_endpoint():
     zero = "00000000-0000-0000-0000-000000000000"
-    covered = {resolve(path.replace("{document}", zero)).url_name for _, path, _ in PAGE_MATRIX}
+    covered = {
+        resolve(path.replace("{document}", zero).replace("{membership}", "1")).url_name for _, path, _ in PAGE_MATRIX
+    }
     for _, path, _, _ in MATRIX:
         concrete = path.split("?")[0]
         for placeholder in ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}"):

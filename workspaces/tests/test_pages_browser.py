@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.roles import Role
-from testing.browser import screenshot
+from testing.browser import screenshot, sign_in
 from workspaces.tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.slow
@@ -46,3 +46,20 @@ def test_a_person_signs_in_and_finds_their_workspace(browser_page, app_server):
     screenshot(page, "workspace-detail")
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/app/login/$"))
+
+
+def test_a_workspace_admin_adds_a_member(browser_page, app_server):
+    handbook = WorkspaceFactory(id="handbook", name="Team handbook")
+    MembershipFactory(user=UserFactory(username="boss"), workspace=handbook, role=Role.ADMIN)
+    UserFactory(username="newcomer")
+    page = browser_page
+    sign_in(page, app_server.base_url, "boss")
+
+    page.goto(f"{app_server.base_url}/app/w/handbook/")
+    page.get_by_role("link", name="Members").click()
+    page.get_by_label("User name").fill("newcomer")
+    page.get_by_label("Role", exact=True).select_option("editor")
+    page.get_by_role("button", name="Add or change").click()
+    expect(page.get_by_text("newcomer is now editor.")).to_be_visible()
+    expect(page.get_by_label("Role of newcomer")).to_have_value("editor")
+    screenshot(page, "members")
