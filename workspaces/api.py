@@ -1,4 +1,3 @@
-from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
@@ -49,22 +48,19 @@ class WorkspaceListCreateApi(generics.GenericAPIView):
 
     @extend_schema(request=WorkspaceCreateSerializer, responses={201: WorkspaceSerializer})
     def post(self, request):
-        if request.user.workspace_id is not None:
+        if request.user.is_scoped:
             raise exceptions.PermissionDenied("A workspace-scoped key cannot create workspaces.")
         payload = WorkspaceCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            workspace = workspace_create(
-                workspace_id=data["id"],
-                name=data["name"],
-                description=data["description"],
-                search_language=data["search_language"],
-                actor=request.user.actor,
-                request_id=request.request_id,
-            )
-        except IntegrityError:
-            raise Conflict(f"Workspace '{data['id']}' already exists.", code="workspace_exists") from None
+        workspace = workspace_create(
+            workspace_id=data["id"],
+            name=data["name"],
+            description=data["description"],
+            search_language=data["search_language"],
+            actor=request.user.actor,
+            request_id=request.request_id,
+        )
         return Response(WorkspaceSerializer(workspace).data, status=status.HTTP_201_CREATED)
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.roles import Role
+from workspaces.validators import validate_search_language, validate_workspace_id_not_reserved, workspace_id_validator
 
 STATUS_CHOICES = [("active", "Active"), ("archived", "Archived"), ("all", "All")]
 
@@ -32,3 +33,29 @@ class MembershipForm(forms.Form):
             raise forms.ValidationError(f"There is no active user called “{username}”.")
         self.cleaned_data["user"] = user
         return username
+
+
+class WorkspaceEditForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    search_language = forms.CharField(
+        max_length=32,
+        initial="english",
+        validators=[validate_search_language],
+        help_text="The PostgreSQL text-search configuration keyword search uses (english, simple, german, ...). "
+        "Changing it indexes every document again.",
+    )
+
+
+class WorkspaceCreateForm(WorkspaceEditForm):
+    id = forms.CharField(
+        max_length=64,
+        label="Id",
+        validators=[workspace_id_validator, validate_workspace_id_not_reserved],
+        help_text="Lower-case letters, digits, '-' or '_'; it names the workspace in URLs and the API.",
+    )
+    field_order = ["id", "name", "description", "search_language"]
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -7,7 +7,11 @@ from workspaces import views
 
 urlpatterns = [
     path("", views.workspace_list, name="app-home"),
+    path("workspaces/new/", views.workspace_create_page, name="app-workspace-create"),
     path("w/<str:workspace_id>/", views.workspace_detail, name="app-workspace"),
+    path("w/<str:workspace_id>/edit/", views.workspace_edit_page, name="app-workspace-edit"),
+    path("w/<str:workspace_id>/archive/", views.workspace_archive_page, name="app-workspace-archive"),
+    path("w/<str:workspace_id>/restore/", views.workspace_restore_page, name="app-workspace-restore"),
     path("w/<str:workspace_id>/members/", views.member_list, name="app-members"),
     path("w/<str:workspace_id>/members/set/", views.member_set, name="app-member-set"),
     path("w/<str:workspace_id>/members/<int:membership_id>/remove/", views.member_remove, name="app-member-remove"),

@@ -33,6 +33,11 @@ class Principal:
     def is_gateway_user(self) -> bool:
         return bool(self.user_id)
 
+    @property
+    def is_scoped(self) -> bool:
+        """Limited to some workspaces (a scoped key, a member): such a caller cannot create workspaces."""
+        return self.workspace_id is not None or self.memberships is not None
+
     def role_in(self, workspace_id: str) -> str:
         """The role this caller has in one workspace (a member's own role there; everyone else's one role)."""
         if self.memberships is None:

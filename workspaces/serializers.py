@@ -1,31 +1,9 @@
-from django.core.validators import RegexValidator
-from django.db import connection
 from rest_framework import serializers
 
 from workspaces.models import Workspace
+from workspaces.validators import validate_search_language, validate_workspace_id_not_reserved, workspace_id_validator
 
-
-def validate_search_language(value: str) -> str:
-    """A PostgreSQL text-search configuration that exists (english, simple, german, ...)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [value])
-        if cursor.fetchone() is None:
-            raise serializers.ValidationError(f"Unknown text-search language '{value}'.")
-    return value
-
-
-workspace_id_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9_-]{0,63}$", "Use 1-64 lower-case letters, digits, '-' or '_'."
-)
-# Path segments of /workspaces/... that are endpoints, not workspaces.
-RESERVED_WORKSPACE_IDS = {"bulk", "audit-logs"}
 MAX_BULK_IDS = 1000
-
-
-def validate_workspace_id_not_reserved(value: str) -> str:
-    if value in RESERVED_WORKSPACE_IDS:
-        raise serializers.ValidationError(f"'{value}' is reserved; choose another id.")
-    return value
 
 
 class WorkspaceSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -51,7 +51,6 @@ def _audit_api_key(action: str, api_key: ApiKey, *, actor: str) -> None:
     )
 
 
-@transaction.atomic
 def workspace_create(
     *,
     workspace_id: str,
@@ -61,10 +60,17 @@ def workspace_create(
     actor: str = "",
     request_id: str = "",
 ) -> Workspace:
-    workspace = Workspace.objects.create(
-        id=workspace_id, name=name, description=description, search_language=search_language
-    )
-    audit_log_record(action="workspace.create", actor=actor, request_id=request_id, workspace_ids=[workspace.pk])
+    """A new workspace; 409 `workspace_exists` when the id is taken."""
+    try:
+        with transaction.atomic():
+            workspace = Workspace.objects.create(
+                id=workspace_id, name=name, description=description, search_language=search_language
+            )
+            audit_log_record(
+                action="workspace.create", actor=actor, request_id=request_id, workspace_ids=[workspace.pk]
+            )
+    except IntegrityError:
+        raise Conflict(f"Workspace '{workspace_id}' already exists.", code="workspace_exists") from None
     return workspace
 
 
