@@ -42,3 +42,12 @@ def test_an_editor_uploads_two_documents_and_sees_them_indexed(
     expect(page.locator("article.markdown code")).to_have_text("kubectl rollout undo")
     expect(page.locator(".chunk")).to_have_count(1)
     screenshot(page, "document-detail")
+
+    page.get_by_role("link", name="Inspector").click()
+    page.get_by_label("Query").fill("undo a rollout")
+    page.get_by_role("button", name="Search").click()
+    first = page.locator("table.scores tbody tr").first
+    expect(first).to_contain_text("Rolling back")
+    expect(page.get_by_text("Stage timings:")).to_be_visible()
+    expect(page.locator("table.scores tbody tr")).to_have_count(2)
+    screenshot(page, "inspector")

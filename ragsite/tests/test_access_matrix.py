@@ -95,6 +95,7 @@ PAGE_MATRIX = [
     ("post", "/app/w/alpha/documents/reindex/", "302 403 404 302 403 404"),
     ("post", "/app/w/alpha/documents/{document}/reindex/", "302 403 404 302 403 404"),
     ("post", "/app/w/alpha/documents/{document}/delete/", "302 403 404 302 403 404"),
+    ("get", "/app/w/alpha/inspect/?query=alpha", "302 200 404 200 200 404"),
     ("get", "/app/w/alpha/members/", "302 403 404 200 403 404"),
     ("post", "/app/w/alpha/members/set/", "302 403 404 400 403 404"),
     ("post", "/app/w/alpha/members/{membership}/remove/", "302 403 404 302 403 404"),
@@ -222,7 +223,8 @@ def test_page_answers_persona(world, request, method, path, persona, expected):
 def test_matrix_covers_every_endpoint():
     zero = "00000000-0000-0000-0000-000000000000"
     covered = {
-        resolve(path.replace("{document}", zero).replace("{membership}", "1")).url_name for _, path, _ in PAGE_MATRIX
+        resolve(path.split("?")[0].replace("{document}", zero).replace("{membership}", "1")).url_name
+        for _, path, _ in PAGE_MATRIX
     }
     for _, path, _, _ in MATRIX:
         concrete = path.split("?")[0]
