@@ -22,8 +22,9 @@ class ChatSessionAdmin(admin.ModelAdmin):
 @admin.register(ChatMessage)
 class ChatMessageAdmin(admin.ModelAdmin):
     list_display = ["session", "role", "created_at"]
-    list_filter = ["role"]
+    list_filter = ["role", "created_at"]
     search_fields = ["content", "session__id"]
+    readonly_fields = ["session", "role", "content", "citations", "created_at"]  # the history as it was said
 
 
 @admin.register(ChatLog)

@@ -3,7 +3,8 @@ from django.db.models import Count
 
 from documents.models import Chunk, Document
 from documents.selectors import documents_stale
-from documents.services import documents_request_index
+from documents.services import document_edit, documents_request_index
+from workspaces.admin import admin_actor
 
 
 def awaiting_reindex_count(request) -> int:
@@ -48,7 +49,12 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "workspace", "status", "embedding_model", "chunk_count", "updated_at"]
     list_filter = [AwaitingReindexFilter, "status", "workspace", "embedding_model"]
     search_fields = ["title", "source_uri", "content_hash"]
+    # Status, hashes and statistics come from indexing, never from a hand; content edits are re-indexed.
     readonly_fields = [
+        "workspace",
+        "source_uri",
+        "status",
+        "error",
         "content_hash",
         "embedding_model",
         "embedding_dimension",
@@ -59,12 +65,25 @@ class DocumentAdmin(admin.ModelAdmin):
     inlines = [ChunkInline]
     actions = ["reindex_selected"]
 
+    def has_add_permission(self, request):
+        # Documents arrive by upload (web app, API) or `manage.py ingest`, which check and index them.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        document_edit(
+            document=obj,
+            title=obj.title,
+            content=obj.content,
+            metadata=obj.metadata,
+            actor=admin_actor(request),
+        )
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(chunk_total=Count("chunks"))
 
     @admin.action(description="Reindex selected documents (they stay searchable meanwhile)")
     def reindex_selected(self, request, queryset):
-        count = documents_request_index(document_ids=queryset.values_list("pk", flat=True))
+        count = documents_request_index(document_ids=queryset.values_list("pk", flat=True), actor=admin_actor(request))
         self.message_user(request, f"{count} document(s) queued for reindexing.")
 
     def changelist_view(self, request, extra_context=None):

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.services import audit_log_record
 from core.queue import enqueue_on_commit
 from documents.markdown import ChunkDraft, chunk_markdown, content_hash, parse_document
 from documents.models import Chunk, Document, DocumentStatus
@@ -313,6 +314,27 @@ def document_delete(*, document: Document) -> None:
     document.delete()
 
 
+def document_edit(*, document: Document, title: str, content: str, metadata: dict, actor: str) -> Document:
+    """An operator's edit (the admin): new content is checked as an upload is and indexed again
+    by a worker, keeping the old chunks searchable until then; audited."""
+    check_content(content)
+    with transaction.atomic():
+        changed = content_hash(content) != document.content_hash
+        document.title, document.metadata = title[:500], metadata
+        if changed:
+            document.content, document.content_hash = content, content_hash(content)
+        document.save()
+        if changed:
+            documents_request_index(document_ids=[document.pk])
+        audit_log_record(
+            action="document.edit",
+            actor=actor,
+            workspace_ids=[document.workspace_id],
+            metadata={"document_id": str(document.pk), "content_changed": changed},
+        )
+    return document
+
+
 def _title_from_source(source_uri: str) -> str:
     name = source_uri.rstrip("/").rsplit("/", 1)[-1]
     for suffix in sorted(ALLOWED_SUFFIXES, key=len, reverse=True):
@@ -321,12 +343,21 @@ def _title_from_source(source_uri: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip()
 
 
-def documents_request_index(*, document_ids) -> int:
+def documents_request_index(*, document_ids, actor: str = "") -> int:
     """Have a worker index documents once the transaction commits; completed ones stay
-    searchable with their old chunks until the new ones are swapped in."""
+    searchable with their old chunks until the new ones are swapped in. An operator's
+    request (`actor` given) is audited."""
     ids = [str(pk) for pk in document_ids]
     if ids:
         enqueue_on_commit("documents.index_documents", ids)
+        if actor:
+            workspace_ids = Document.objects.filter(pk__in=ids).values_list("workspace_id", flat=True).distinct()
+            audit_log_record(
+                action="document.reindex",
+                actor=actor,
+                workspace_ids=list(workspace_ids),
+                metadata={"documents": len(ids)},
+            )
     return len(ids)
 
 
