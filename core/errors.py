@@ -12,7 +12,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -183,13 +183,21 @@ def csrf_failure(request, reason=""):
 
 class DomainErrorMiddleware:
     """Domain errors and Django ValidationErrors raised by views outside DRF (pages, the admin)
-    become the same answer a DRF view gives: a 4xx, never a 500."""
+    become the same answer a DRF view gives: a 4xx, never a 500. Django's own bare 405
+    (`require_POST`) gets the same treatment, keeping its Allow header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            allowed = response["Allow"]
+            response = error_response(
+                request, status=405, code="method_not_allowed", message=f"This address only accepts {allowed}."
+            )
+            response["Allow"] = allowed
+        return response
 
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError | ValidationError):

@@ -1,7 +1,6 @@
 from django.conf import settings
-from django.http import JsonResponse
 
-from core.errors import error_body
+from core.errors import error_response
 
 
 class RequestSizeLimitMiddleware:
@@ -17,5 +16,5 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
             message = f"The request body is larger than {settings.MAX_REQUEST_BYTES} bytes."
-            return JsonResponse(error_body("payload_too_large", message), status=413)
+            return error_response(request, status=413, code="payload_too_large", message=message)
         return self.get_response(request)

@@ -51,8 +51,7 @@ def document_upload_page(request, workspace_id: str):
 @signed_in
 @require_POST
 def document_delete_page(request, workspace_id: str, document_id):
-    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR, writes=True)
-    document = _document(workspace, document_id)
+    workspace, document = _document_to_change(request, workspace_id, document_id)
     document_delete(document=document)
     messages.success(request, f"Deleted “{document.title}”.")
     return _after_write(request, workspace)
@@ -61,8 +60,7 @@ def document_delete_page(request, workspace_id: str, document_id):
 @signed_in
 @require_POST
 def document_reindex_page(request, workspace_id: str, document_id):
-    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR, writes=True)
-    document = _document(workspace, document_id)
+    workspace, document = _document_to_change(request, workspace_id, document_id)
     documents_request_index(document_ids=[document.pk])
     messages.success(request, f"“{document.title}” is being indexed again; it stays searchable meanwhile.")
     return _after_write(request, workspace)
@@ -112,6 +110,12 @@ def _after_write(request, workspace):
     if wants_partial(request):
         return _list(request, workspace)
     return redirect("app-documents", workspace_id=workspace.pk)
+
+
+def _document_to_change(request, workspace_id: str, document_id):
+    """The workspace and document an editor's action is about (404, 403, 409 as the API answers)."""
+    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR, writes=True)
+    return workspace, _document(workspace, document_id)
 
 
 def _document(workspace, document_id):

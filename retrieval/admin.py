@@ -1,19 +1,9 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from retrieval.models import CorpusStat, TermStat
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Statistics kept exact by database triggers: to look at, never to edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Both kept exact by database triggers.
 
 
 @admin.register(CorpusStat)

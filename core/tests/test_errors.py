@@ -49,3 +49,14 @@ def test_csrf_failures_are_an_html_page_in_the_browser_and_the_envelope_elsewher
     browser = Client(enforce_csrf_checks=True)
     assert "CSRF verification failed" in html_page(browser.post("/app/conflict"), 403)
     envelope(browser.post("/plain/conflict"), 403, "csrf_failed")
+
+
+def test_a_page_that_only_takes_a_form_answers_an_html_405():
+    response = Client().get("/app/form-only")
+    assert "only accepts POST" in html_page(response, 405) and response["Allow"] == "POST"
+
+
+def test_a_body_too_large_is_refused_before_it_is_read(settings):
+    settings.MAX_REQUEST_BYTES = 100
+    assert "larger than 100 bytes" in html_page(Client().post("/app/conflict", {"text": "x" * 500}), 413)
+    envelope(Client().post("/plain/conflict", {"text": "x" * 500}), 413, "payload_too_large")

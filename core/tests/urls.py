@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.urls import path, re_path
+from django.views.decorators.http import require_POST
 from rest_framework.views import APIView
 
 from core import errors
@@ -42,5 +43,6 @@ urlpatterns = [
     path("api/invalid", ApiInvalid.as_view()),
     path("api/conflict", ApiConflict.as_view()),
     path("plain/form", plain_invalid),
+    path("app/form-only", require_POST(plain_conflict)),
     re_path(r"^", errors.not_found),
 ]
