@@ -38,9 +38,10 @@ class ChatLogAdmin(admin.ModelAdmin):
         "model",
         "tokens_in",
         "tokens_out",
+        "rating",
         "created_at",
     ]
-    list_filter = ["refused", "refusal_reason", "provider", "workspace", "created_at"]
-    search_fields = ["question", "answer", "request_id", "actor"]
+    list_filter = ["refused", "refusal_reason", "rating", "provider", "workspace", "created_at"]
+    search_fields = ["question", "answer", "request_id", "actor", "rating_comment"]
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in ChatLog._meta.fields]

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from chat.selectors import chat_log_get, chat_log_list, chat_session_get, chat_session_list
 from chat.serializers import (
     ChatAnswerSerializer,
+    ChatFeedbackSerializer,
     ChatLogQuerySerializer,
     ChatLogSerializer,
     ChatRequestSerializer,
@@ -16,7 +17,7 @@ from chat.serializers import (
     ChatSessionDetailSerializer,
     ChatSessionSerializer,
 )
-from chat.services import chat_answer, chat_events, chat_session_create
+from chat.services import chat_answer, chat_events, chat_log_rate, chat_session_create
 from chat.sse import EventStreamRenderer, sse_stream
 from core.formats import CONTENT_TYPES, export_lines, serialized_rows
 from core.roles import Role
@@ -127,6 +128,22 @@ class ChatLogDetailApi(WorkspaceScopedMixin, APIView):
         log = chat_log_get(workspace=self.workspace, log_id=log_id)
         if log is None:
             raise exceptions.NotFound("Chat log not found.")
+        return Response(ChatLogSerializer(log).data)
+
+
+class ChatLogFeedbackApi(WorkspaceScopedMixin, APIView):
+    """Rate one answer up or down, with an optional comment; rating again replaces it."""
+
+    required_role = Role.EDITOR
+
+    @extend_schema(request=ChatFeedbackSerializer, responses=ChatLogSerializer)
+    def post(self, request, log_id):
+        payload = ChatFeedbackSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        log = chat_log_get(workspace=self.workspace, log_id=log_id)
+        if log is None:
+            raise exceptions.NotFound("Chat log not found.")
+        log = chat_log_rate(log=log, actor=request.user.actor, **payload.validated_data)
         return Response(ChatLogSerializer(log).data)
 
 

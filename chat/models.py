@@ -31,6 +31,14 @@ class ChatMessage(models.Model):
     role = models.CharField(max_length=16, choices=MessageRole.choices)
     content = models.TextField()
     citations = models.JSONField(default=list, blank=True)
+    chat_log = models.ForeignKey(
+        "ChatLog",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        help_text="The log of the answer this message is (assistant messages): what its rating is stored on.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +47,11 @@ class ChatMessage(models.Model):
 
     def __str__(self):
         return f"{self.role}: {self.content[:60]}"
+
+
+class Rating(models.TextChoices):
+    UP = "up", "Helpful"
+    DOWN = "down", "Not helpful"
 
 
 class ChatLog(models.Model):
@@ -65,6 +78,10 @@ class ChatLog(models.Model):
     invalid_citations = models.PositiveIntegerField(default=0, help_text="Markers citing no given passage (dropped).")
     error_code = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
+    rating = models.CharField(max_length=8, choices=Rating.choices, blank=True, help_text="The asker's feedback.")
+    rating_comment = models.TextField(blank=True)
+    rated_by = models.CharField(max_length=200, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +90,7 @@ class ChatLog(models.Model):
             models.Index(fields=["workspace", "-created_at"], name="chatlog_ws_created_idx"),
             models.Index(fields=["workspace", "refusal_reason"], name="chatlog_ws_reason_idx"),
             models.Index(fields=["request_id"], name="chatlog_request_idx"),
+            models.Index(fields=["workspace", "rating"], name="chatlog_ws_rating_idx"),
         ]
 
     def __str__(self):

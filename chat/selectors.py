@@ -13,7 +13,8 @@ def chat_session_get(*, workspace: Workspace, session_id) -> ChatSession | None:
 
 
 def chat_log_list(*, workspace: Workspace, filters: dict) -> QuerySet[ChatLog]:
-    """Newest first. Filters: since, until, refused, refusal_reason, session_id, request_id, q (text)."""
+    """Newest first. Filters: since, until, refused, refusal_reason, rating (up, down, rated, unrated),
+    session_id, request_id, q (text)."""
     logs = ChatLog.objects.filter(workspace=workspace).order_by("-created_at", "id")
     if filters.get("since"):
         logs = logs.filter(created_at__gte=filters["since"])
@@ -23,6 +24,13 @@ def chat_log_list(*, workspace: Workspace, filters: dict) -> QuerySet[ChatLog]:
         logs = logs.filter(refused=filters["refused"])
     if filters.get("refusal_reason"):
         logs = logs.filter(refusal_reason=filters["refusal_reason"])
+    rating = filters.get("rating")
+    if rating == "rated":
+        logs = logs.exclude(rating="")
+    elif rating == "unrated":
+        logs = logs.filter(rating="")
+    elif rating:
+        logs = logs.filter(rating=rating)
     if filters.get("session_id"):
         logs = logs.filter(session_id=filters["session_id"])
     if filters.get("request_id"):

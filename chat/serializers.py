@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from chat.models import ChatLog, ChatMessage, ChatSession
+from chat.models import ChatLog, ChatMessage, ChatSession, Rating
 
 
 class ChatRequestSerializer(serializers.Serializer):
@@ -40,10 +40,17 @@ class ChatSessionCreateSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
+class ChatFeedbackSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
 class ChatMessageSerializer(serializers.ModelSerializer):
+    chat_log_id = serializers.UUIDField(read_only=True, allow_null=True)
+
     class Meta:
         model = ChatMessage
-        fields = ["id", "role", "content", "citations", "created_at"]
+        fields = ["id", "role", "content", "citations", "chat_log_id", "created_at"]
 
 
 class ChatSessionSerializer(serializers.ModelSerializer):
@@ -89,6 +96,10 @@ class ChatLogSerializer(serializers.ModelSerializer):
             "invalid_citations",
             "error_code",
             "error",
+            "rating",
+            "rating_comment",
+            "rated_by",
+            "rated_at",
             "created_at",
         ]
 
@@ -100,6 +111,7 @@ class ChatLogFilterSerializer(serializers.Serializer):
     until = serializers.DateTimeField(required=False)
     refused = serializers.BooleanField(required=False, allow_null=True, default=None)
     refusal_reason = serializers.CharField(required=False, max_length=32)
+    rating = serializers.ChoiceField(choices=["up", "down", "rated", "unrated"], required=False)
     session_id = serializers.UUIDField(required=False)
     request_id = serializers.CharField(required=False, max_length=128)
     q = serializers.CharField(required=False, max_length=200)

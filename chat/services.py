@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from chat import guards
 from chat.costs import estimate_cost_usd
-from chat.models import ChatLog, ChatMessage, ChatSession, MessageRole
+from chat.models import ChatLog, ChatMessage, ChatSession, MessageRole, Rating
 from core.errors import DomainError
 from providers.errors import ProviderError, ProviderRateLimited, ProviderTimeout
 from providers.generators import get_generator
@@ -74,6 +75,27 @@ def error_code_for(exc: ProviderError) -> tuple[str, int]:
 
 def chat_session_create(*, workspace: Workspace, actor: str, title: str = "") -> ChatSession:
     return ChatSession.objects.create(workspace=workspace, actor=actor, title=title[:200])
+
+
+def chat_session_rename(*, session: ChatSession, title: str) -> ChatSession:
+    session.title = title.strip()[:200]
+    session.save(update_fields=["title", "updated_at"])
+    return session
+
+
+def chat_session_delete(*, session: ChatSession) -> None:
+    """The session and its messages go; its chat logs stay (operators' record), detached from it."""
+    session.delete()
+
+
+def chat_log_rate(*, log: ChatLog, rating: str, comment: str, actor: str) -> ChatLog:
+    """Store the asker's feedback on one answer; rating again replaces it."""
+    log.rating = Rating(rating)
+    log.rating_comment = comment.strip()[:2000]
+    log.rated_by = actor
+    log.rated_at = timezone.now()
+    log.save(update_fields=["rating", "rating_comment", "rated_by", "rated_at"])
+    return log
 
 
 def chat_events(
@@ -213,7 +235,9 @@ def _finish(log: ChatLog, clock: "_Clock", session, *, citations: list[dict], us
     log.citations = citations
     _save_log(log, clock, usage)
     if session is not None:
-        ChatMessage.objects.create(session=session, role=MessageRole.ASSISTANT, content=log.answer, citations=citations)
+        ChatMessage.objects.create(
+            session=session, role=MessageRole.ASSISTANT, content=log.answer, citations=citations, chat_log=log
+        )
     yield ChatEvent("citations", {"citations": citations})
     yield ChatEvent(
         "done",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("chat/logs", api.ChatLogListApi.as_view(), name="chat-log-list"),
     path("chat/logs/export", api.ChatLogExportApi.as_view(), name="chat-log-export"),
     path("chat/logs/<uuid:log_id>", api.ChatLogDetailApi.as_view(), name="chat-log-detail"),
+    path("chat/logs/<uuid:log_id>/feedback", api.ChatLogFeedbackApi.as_view(), name="chat-log-feedback"),
 ]
