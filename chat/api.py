@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
@@ -18,7 +17,7 @@ from chat.serializers import (
     ChatSessionSerializer,
 )
 from chat.services import chat_answer, chat_events, chat_log_rate, chat_session_create
-from chat.sse import EventStreamRenderer, sse_stream
+from chat.sse import EventStreamRenderer, event_stream_response
 from core.formats import CONTENT_TYPES, export_lines, serialized_rows
 from core.roles import Role
 from retrieval.search.filters import SearchFilters
@@ -66,14 +65,7 @@ class ChatStreamApi(ChatMixin, APIView):
         request=ChatRequestSerializer, responses={(200, "text/event-stream"): OpenApiResponse(description="SSE events")}
     )
     def post(self, request):
-        events = chat_events(**self.chat_arguments(request))
-        response = StreamingHttpResponse(
-            sse_stream(events, heartbeat_seconds=settings.CHAT_STREAM_HEARTBEAT_SECONDS),
-            content_type="text/event-stream",
-        )
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"  # nginx: pass events through as they come
-        return response
+        return event_stream_response(chat_events(**self.chat_arguments(request)))
 
 
 class ChatSessionListApi(WorkspaceScopedMixin, generics.GenericAPIView):

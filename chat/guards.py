@@ -20,6 +20,14 @@ MESSAGES = {
     LOW_CONFIDENCE: "The documents I found don't answer this clearly enough for me to give a reliable answer.",
 }
 
+# What a refusal's reason means, in a few plain words (pages, operators' counts).
+REASON_LABELS = {
+    UNSAFE: "Declined",
+    OUT_OF_SCOPE: "Outside these documents",
+    EMPTY_RETRIEVAL: "Nothing found",
+    LOW_CONFIDENCE: "Not sure enough",
+}
+
 # Attempts to steer the assistant itself, and requests for serious harm.
 _UNSAFE_PATTERNS = [
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions|rules|prompts?|guidelines|system message)\b",

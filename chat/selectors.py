@@ -1,15 +1,31 @@
 from django.db.models import Q, QuerySet
 
-from chat.models import ChatLog, ChatSession
+from chat.models import ChatLog, ChatMessage, ChatSession
 from workspaces.models import Workspace
 
 
-def chat_session_list(*, workspace: Workspace) -> QuerySet[ChatSession]:
-    return ChatSession.objects.filter(workspace=workspace).order_by("-updated_at", "id")
+def chat_session_list(*, workspace: Workspace, actor: str | None = None) -> QuerySet[ChatSession]:
+    """A workspace's sessions, newest first; with `actor`, only the ones that person opened."""
+    sessions = ChatSession.objects.filter(workspace=workspace).order_by("-updated_at", "id")
+    return sessions if actor is None else sessions.filter(actor=actor)
 
 
-def chat_session_get(*, workspace: Workspace, session_id) -> ChatSession | None:
-    return ChatSession.objects.filter(workspace=workspace, pk=session_id).first()
+def chat_session_get(*, workspace: Workspace, session_id, actor: str | None = None) -> ChatSession | None:
+    return chat_session_list(workspace=workspace, actor=actor).filter(pk=session_id).first()
+
+
+def chat_session_messages(*, session: ChatSession) -> list[ChatMessage]:
+    """The conversation in order, each answer with its log (refusal, rating)."""
+    return list(session.messages.select_related("chat_log").order_by("created_at", "id"))
+
+
+def chat_answer_message(*, workspace: Workspace, log_id, actor: str) -> ChatMessage | None:
+    """The answer a chat log recorded, in one of `actor`'s sessions of the workspace."""
+    return (
+        ChatMessage.objects.select_related("chat_log", "session")
+        .filter(chat_log_id=log_id, session__workspace=workspace, session__actor=actor)
+        .first()
+    )
 
 
 def chat_log_list(*, workspace: Workspace, filters: dict) -> QuerySet[ChatLog]:

@@ -29,7 +29,7 @@ from retrieval.pipeline import search_chunks
 from retrieval.search.filters import SearchFilters
 from workspaces.models import Workspace
 
-_CITATION = re.compile(r"\[(\d{1,3})\]")
+CITATION_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 @dataclass
@@ -279,7 +279,7 @@ def _citations(answer: str, passages: list[Passage]) -> tuple[list[dict], int]:
     """The passages the answer cites, in order of first mention; markers citing no passage are dropped and counted."""
     by_number = {passage.number: passage for passage in passages}
     cited, invalid = [], 0
-    for match in _CITATION.finditer(answer):
+    for match in CITATION_MARKER.finditer(answer):
         number = int(match.group(1))
         passage = by_number.get(number)
         if passage is None:

@@ -13,6 +13,8 @@ import json
 from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
 from chat.services import ChatEvent
@@ -61,3 +63,14 @@ async def sse_stream(events: Iterator[ChatEvent], *, heartbeat_seconds: float) -
             # A step is still running in the worker thread: let it finish before closing the generator.
             await asyncio.wait({pending})
         await close()
+
+
+def event_stream_response(events: Iterator[ChatEvent]) -> StreamingHttpResponse:
+    """The events of one answer as a `text/event-stream` response, for the API and the web app alike."""
+    response = StreamingHttpResponse(
+        sse_stream(events, heartbeat_seconds=settings.CHAT_STREAM_HEARTBEAT_SECONDS),
+        content_type="text/event-stream",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass events through as they come
+    return response

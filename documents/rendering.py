@@ -12,4 +12,9 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 def render_markdown(source: str) -> str:
     """The document's body (front matter left out) as safe HTML."""
-    return nh3.clean(_MARKDOWN.render(parse_document(source).body))
+    return render_markdown_fragment(parse_document(source).body)
+
+
+def render_markdown_fragment(text: str) -> str:
+    """A piece of a document (a chunk) as safe HTML."""
+    return nh3.clean(_MARKDOWN.render(text))

@@ -1,4 +1,4 @@
-"""The retrieval inspector, under /app/w/<workspace>/inspect/."""
+"""The retrieval inspector, under /app/w/<workspace>/inspect/, and a chunk in its context."""
 
 from django.urls import path
 
@@ -6,4 +6,5 @@ from retrieval import views
 
 urlpatterns = [
     path("w/<str:workspace_id>/inspect/", views.inspector_page, name="app-inspector"),
+    path("w/<str:workspace_id>/chunks/<int:chunk_id>/", views.chunk_context_page, name="app-chunk"),
 ]

@@ -1,12 +1,17 @@
 """The retrieval inspector: a query against a workspace, and for every result its rank and score
-at each stage, so an operator sees why an answer was or was not found."""
+at each stage, so an operator sees why an answer was or was not found. And a cited chunk among
+its neighbours (the `/context` data), the panel a citation opens."""
 
 from django.shortcuts import render
 
+from core.errors import NotFound
+from core.htmx import render_page_or_partial
 from core.roles import Role
+from documents.rendering import render_markdown_fragment
 from retrieval.forms import InspectForm
 from retrieval.pipeline import search_chunks
 from retrieval.search.filters import SearchFilters
+from retrieval.selectors import chunk_context
 from workspaces.web import page_workspace, signed_in
 
 
@@ -28,3 +33,20 @@ def inspector_page(request, workspace_id: str):
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {"workspace": workspace, "form": form, "outcome": outcome}
     return render(request, "retrieval/inspector.html", context, status=status)
+
+
+CITATION_CONTEXT_WINDOW = 2
+
+
+@signed_in
+def chunk_context_page(request, workspace_id: str, chunk_id: int):
+    workspace = page_workspace(request, workspace_id, required_role=Role.VIEWER)
+    context = chunk_context(workspace=workspace, chunk_id=chunk_id, window=CITATION_CONTEXT_WINDOW)
+    if context is None:
+        raise NotFound("This passage is no longer in the workspace: its document was changed or deleted.")
+    passages = [
+        (chunk, render_markdown_fragment(chunk.text), chunk.pk == context.chunk.pk)
+        for chunk in [*context.before, context.chunk, *context.after]
+    ]
+    page = {"workspace": workspace, "context": context, "passages": passages, "number": request.GET.get("n", "")[:3]}
+    return render_page_or_partial(request, "retrieval/chunk_context.html", page)

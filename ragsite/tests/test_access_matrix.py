@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
 
 from audit.tests.factories import AuditLogFactory
-from chat.tests.factories import ChatLogFactory, ChatSessionFactory
+from chat.tests.factories import ChatLogFactory, ChatMessageFactory, ChatSessionFactory
 from core.roles import Role
 from documents.tests.factories import ChunkFactory, DocumentFactory
 from exports.tests.factories import ExportJobFactory
@@ -100,6 +100,15 @@ PAGE_MATRIX = [
     ("get", "/app/w/alpha/members/", "302 403 404 200 403 404"),
     ("post", "/app/w/alpha/members/set/", "302 403 404 400 403 404"),
     ("post", "/app/w/alpha/members/{membership}/remove/", "302 403 404 302 403 404"),
+    ("get", "/app/w/alpha/chunks/{chunk}/", "302 200 404 200 200 404"),
+    # Conversations are their owner's (the member's): everyone else, staff included, finds none.
+    ("get", "/app/w/alpha/chat/", "302 200 404 200 200 404"),
+    ("get", "/app/w/alpha/chat/{member_session}/", "302 200 404 404 404 404"),
+    ("post", "/app/w/alpha/chat/ask/", "302 403 404 400 403 404"),
+    ("post", "/app/w/alpha/chat/{member_session}/rename/", "302 403 404 404 403 404"),
+    ("post", "/app/w/alpha/chat/{member_session}/delete/", "302 403 404 404 403 404"),
+    ("get", "/app/w/alpha/chat/answers/{member_chat_log}/", "302 302 404 404 404 404"),
+    ("post", "/app/w/alpha/chat/answers/{member_chat_log}/feedback/", "302 403 404 404 403 404"),
 ]
 
 # Served by Django or libraries, not the product API.
@@ -124,7 +133,16 @@ def world(db, settings, tmp_path):
         "export_job": _export_job_with_file(alpha, tmp_path),
         "failed_export_job": ExportJobFactory(workspace=alpha, failed=True).pk,
         "membership": MembershipFactory(workspace=alpha).pk,
+        **_member_conversation(alpha),
     }
+
+
+def _member_conversation(workspace) -> dict:
+    """A conversation of the page matrix's `member`, with one rated-able answer."""
+    session = ChatSessionFactory(workspace=workspace, actor="user:member")
+    log = ChatLogFactory(workspace=workspace, session=session)
+    ChatMessageFactory(session=session, role="assistant", content=log.answer, chat_log=log)
+    return {"member_session": session.pk, "member_chat_log": log.pk}
 
 
 def _export_job_with_file(workspace, folder):
@@ -197,7 +215,8 @@ def client_for_page_persona(persona: str, world: dict, request) -> Client:
         return Client(HTTP_X_USER_ID=persona, HTTP_X_USER_ROLE="viewer")
     client = Client()
     if persona == "member":
-        client.force_login(MembershipFactory(workspace=world["alpha"], role=Role.VIEWER).user)
+        member = UserFactory(username="member")
+        client.force_login(MembershipFactory(workspace=world["alpha"], user=member, role=Role.VIEWER).user)
     elif persona == "outsider":
         client.force_login(MembershipFactory(workspace=world["beta"], role=Role.ADMIN).user)
     elif persona == "staff":
@@ -223,10 +242,14 @@ def test_page_answers_persona(world, request, method, path, persona, expected):
 
 def test_matrix_covers_every_endpoint():
     zero = "00000000-0000-0000-0000-000000000000"
-    covered = {
-        resolve(path.split("?")[0].replace("{document}", zero).replace("{membership}", "1")).url_name
-        for _, path, _ in PAGE_MATRIX
-    }
+    page_placeholders = {"{document}": zero, "{member_session}": zero, "{member_chat_log}": zero}
+    page_placeholders |= {"{membership}": "1", "{chunk}": "1"}
+    covered = set()
+    for _, path, _ in PAGE_MATRIX:
+        concrete = path.split("?")[0]
+        for placeholder, value in page_placeholders.items():
+            concrete = concrete.replace(placeholder, value)
+        covered.add(resolve(concrete).url_name)
     for _, path, _, _ in MATRIX:
         concrete = path.split("?")[0]
         for placeholder in ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}"):
