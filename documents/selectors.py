@@ -1,4 +1,5 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from documents.models import Chunk, Document, DocumentStatus
 from providers.embeddings import get_embedder
@@ -6,7 +7,12 @@ from workspaces.models import Workspace
 
 
 def document_list(*, workspace: Workspace, status: str | None = None) -> QuerySet[Document]:
-    documents = Document.objects.filter(workspace=workspace).annotate(chunk_count=Count("chunks"))
+    # A correlated count, not a join: PostgreSQL computes it for the rows of the page only,
+    # where GROUP BY over a join would count every document's chunks before the LIMIT.
+    chunk_count = (
+        Chunk.objects.filter(document=OuterRef("pk")).order_by().values("document").annotate(n=Count("*")).values("n")
+    )
+    documents = Document.objects.filter(workspace=workspace).annotate(chunk_count=Coalesce(Subquery(chunk_count), 0))
     if status:
         documents = documents.filter(status=status)
     return documents.defer("content").order_by("-created_at", "id")

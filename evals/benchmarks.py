@@ -4,16 +4,20 @@ ingest: documents through the ingestion services into a fresh workspace,
 against the raw encoder embedding the very same chunk texts.
 search: /search server-side latency against its own parts (query embedding
 plus the SQL of both legs), so the overhead of everything else shows.
+pages: the server time of the web app's long lists with 10,000 rows behind them,
+against the same pages with ten.
 """
 
 import statistics
 import time
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 
+from chat.models import ChatLog
 from documents.markdown import embedding_text
-from documents.models import Chunk, Document
+from documents.models import Chunk, Document, DocumentStatus
 from evals.beir import BeirDataset
 from evals.retrieval_eval import load_dataset
 from providers.embeddings import get_embedder
@@ -111,3 +115,97 @@ def bench_search(dataset: BeirDataset, *, workspace: Workspace, limit: int = 10)
         parts_ms=parts_ms,
         embed_ms=embed_ms,
     )
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+PAGE_BENCH_ROWS = 10_000
+
+
+@dataclass
+class PageBenchmark:
+    """Server time of one list page: with `rows` rows behind it, and with a handful (the baseline)."""
+
+    page: str
+    rows: int
+    baseline_rows: int
+    large_ms: list[float]
+    small_ms: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.large_ms) / statistics.median(self.small_ms)
+
+
+def bench_pages(
+    *, pages: dict[str, str], rows: int = PAGE_BENCH_ROWS, baseline_rows: int = 50, requests: int = 30
+) -> list[PageBenchmark]:
+    """Each page (a name -> path with `{workspace}`) served for a workspace of `rows` documents and
+    chat logs, and for one of `baseline_rows` (one full page: the same rows are drawn, only what is
+    behind them differs); a staff user asks, as in the browser. The data is removed after."""
+    large = _bench_workspace("bench-pages-large", rows)
+    small = _bench_workspace("bench-pages-small", baseline_rows)
+    user, _ = get_user_model().objects.get_or_create(username="bench-pages", defaults={"is_staff": True})
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    try:
+        results = []
+        for name, path in pages.items():
+            timings = {}
+            for workspace in (large, small):
+                url = path.format(workspace=workspace.pk)
+                _get(client, url)  # warm-up
+                timings[workspace.pk] = [_timed_get(client, url) for _ in range(requests)]
+            results.append(PageBenchmark(name, rows, baseline_rows, timings[large.pk], timings[small.pk]))
+        return results
+    finally:
+        ChatLog.objects.filter(workspace__in=[large, small]).delete()
+        Workspace.objects.filter(pk__in=[large.pk, small.pk]).delete()
+        user.delete()
+
+
+def _bench_workspace(workspace_id: str, rows: int) -> Workspace:
+    Workspace.objects.filter(pk=workspace_id).delete()
+    workspace = Workspace.objects.create(id=workspace_id, name=workspace_id)
+    Document.objects.bulk_create(
+        [
+            Document(
+                workspace=workspace,
+                title=f"Document {number}",
+                source_uri=f"docs/{number}.md",
+                content=f"# Document {number}\n\nText.",
+                content_hash=f"{number:064d}",
+                status=DocumentStatus.COMPLETED,
+            )
+            for number in range(rows)
+        ],
+        batch_size=2000,
+    )
+    ChatLog.objects.bulk_create(
+        [
+            ChatLog(
+                workspace=workspace,
+                question=f"Question {number}?",
+                answer=f"Answer {number} [1].",
+                refused=number % 10 == 0,
+                refusal_reason="low_confidence" if number % 10 == 0 else "",
+                latency_ms={"retrieval": 20.0, "generation": 300.0, "total": 330.0},
+            )
+            for number in range(rows)
+        ],
+        batch_size=2000,
+    )
+    return workspace
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:200]!r}")
+    return response
+
+
+def _timed_get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    _get(client, url)
+    return (time.perf_counter() - started) * 1000

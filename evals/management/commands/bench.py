@@ -5,16 +5,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from evals.beir import load_beir, make_slice
-from evals.benchmarks import bench_ingest, bench_search
+from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
 from providers.errors import ProviderNotAvailable
 
 
 class Command(BaseCommand):
-    help = "Measure ingest throughput against the raw encoder, and /search latency against its parts."
+    help = (
+        "Measure ingest throughput against the raw encoder, /search latency against its parts, and the "
+        "server time of the web app's long lists with 10,000 rows against the same lists with ten."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["ingest", "search", "all"])
+        parser.add_argument("what", choices=["ingest", "search", "pages", "all"])
         parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR)
         parser.add_argument("--documents", type=int, default=500, help="Documents for the ingest benchmark.")
         parser.add_argument("--workspace", help="Search benchmark: the workspace holding the dataset.")
@@ -24,6 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, what, dataset, documents, workspace, queries, models, **options):
+        if what in ("pages", "all"):
+            self.pages()
+        if what == "pages":
+            return
         if not (dataset / "corpus.jsonl").exists():
             raise CommandError(f"No BEIR dataset at {dataset}.")
         names = [name.strip() for name in (models or "").split(",") if name.strip()] or [None]
@@ -40,6 +47,18 @@ class Command(BaseCommand):
                         self.search(full, workspace, embedder.model_name)
             except ProviderNotAvailable as exc:
                 raise CommandError(str(exc)) from exc
+
+    def pages(self) -> None:
+        lists = {
+            "documents list": "/app/w/{workspace}/documents/",
+            "documents list, filtered by status": "/app/w/{workspace}/documents/?status=completed",
+        }
+        for result in bench_pages(pages=lists):
+            self.stdout.write(
+                f"page {result.page}: {result.rows:,} rows p50 {statistics.median(result.large_ms):.1f} ms, "
+                f"p95 {SearchBenchmark.percentile(result.large_ms, 95):.1f} ms; {result.baseline_rows} rows p50 "
+                f"{statistics.median(result.small_ms):.1f} ms: ratio {result.ratio:.2f}"
+            )
 
     def ingest(self, full, documents: int, model: str) -> None:
         sample = make_slice(full, queries=0, distractors=documents, seed=7)
