@@ -6,8 +6,23 @@ from django.core.management.base import BaseCommand, CommandError
 
 from evals.beir import load_beir, make_slice
 from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
+from evals.first_token import bench_first_token
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
 from providers.errors import ProviderNotAvailable
+
+# Questions the sample documents (`make run`) answer, for the first-token benchmark.
+FIRST_TOKEN_QUESTIONS = [
+    "How do I reset the admin password?",
+    "How can I disable the admin user?",
+    "Why is my application stuck in Progressing state?",
+    "How do I view orphaned resources?",
+    "How often does Argo CD check for changes to my Git repository?",
+    "How can I terminate a sync?",
+    "What is an application in Argo CD?",
+    "What is the difference between sync status and health status?",
+    "How do I fix an invalid cookie longer than max length?",
+    "Why is my app out of sync even after syncing?",
+]
 
 
 class Command(BaseCommand):
@@ -17,7 +32,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["ingest", "search", "pages", "all"])
+        parser.add_argument("what", choices=["ingest", "search", "pages", "first-token", "all"])
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="first-token: the running server.")
+        parser.add_argument("--user", default="admin", help="first-token: who signs in and asks.")
+        parser.add_argument("--password", default="admin")
         parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR)
         parser.add_argument("--documents", type=int, default=500, help="Documents for the ingest benchmark.")
         parser.add_argument("--workspace", help="Search benchmark: the workspace holding the dataset.")
@@ -27,6 +45,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, what, dataset, documents, workspace, queries, models, **options):
+        if what == "first-token":
+            self.first_token(options["url"], workspace or "public", options["user"], options["password"], queries)
+            return
         if what in ("pages", "all"):
             self.pages()
         if what == "pages":
@@ -47,6 +68,18 @@ class Command(BaseCommand):
                         self.search(full, workspace, embedder.model_name)
             except ProviderNotAvailable as exc:
                 raise CommandError(str(exc)) from exc
+
+    def first_token(self, url: str, workspace: str, user: str, password: str, queries: int) -> None:
+        questions = FIRST_TOKEN_QUESTIONS[: min(queries, len(FIRST_TOKEN_QUESTIONS))]
+        result = bench_first_token(
+            base_url=url, workspace_id=workspace, username=user, password=password, questions=questions
+        )
+        self.stdout.write(
+            f"first token ({result.questions} questions): in the browser p50 "
+            f"{statistics.median(result.browser_ms):.1f} ms, max {max(result.browser_ms):.1f} ms; "
+            f"the same stream read by an HTTP client p50 {statistics.median(result.http_ms):.1f} ms: "
+            f"ratio {result.ratio:.2f}"
+        )
 
     def pages(self) -> None:
         lists = {
