@@ -5,7 +5,12 @@ from rest_framework.views import APIView
 
 from core.errors import Conflict
 from core.roles import Role
-from workspaces.selectors import workspace_get_for_principal, workspace_list_for_principal, workspace_list_matching
+from workspaces.selectors import (
+    workspace_get_for_principal,
+    workspace_list_administered,
+    workspace_list_for_principal,
+    workspace_list_matching,
+)
 from workspaces.serializers import (
     WorkspaceArchiveSerializer,
     WorkspaceBulkChangeResultSerializer,
@@ -123,7 +128,7 @@ class WorkspaceBulkChangeApi(APIView):
         result = workspaces_bulk_change(
             action=self.action,
             workspace_ids=payload.validated_data["ids"],
-            reachable=workspace_list_for_principal(principal=request.user, among=payload.validated_data["ids"]),
+            reachable=workspace_list_administered(principal=request.user, among=payload.validated_data["ids"]),
             actor=request.user.actor,
             reason=payload.validated_data["reason"],
             request_id=request.request_id,
@@ -144,7 +149,7 @@ class WorkspaceBulkPreviewApi(APIView):
         preview = workspaces_bulk_preview(
             action=filters.pop("action"),
             sample_limit=filters.pop("sample_limit"),
-            reachable=workspace_list_for_principal(principal=request.user),
+            reachable=workspace_list_administered(principal=request.user),
             filters=filters,
         )
         return Response(WorkspaceBulkPreviewSerializer(preview).data)
@@ -170,7 +175,7 @@ class WorkspaceChangeMatchingApi(APIView):
             expected_total=filters.pop("expected_total"),
             reason=filters.pop("reason"),
             filters=filters,
-            reachable=workspace_list_for_principal(principal=request.user),
+            reachable=workspace_list_administered(principal=request.user),
             actor=request.user.actor,
             request_id=request.request_id,
         )

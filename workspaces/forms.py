@@ -2,9 +2,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.roles import Role
+from workspaces.serializers import MAX_BULK_IDS
+from workspaces.services import ARCHIVE, RESTORE
 from workspaces.validators import validate_search_language, validate_workspace_id_not_reserved, workspace_id_validator
 
 STATUS_CHOICES = [("active", "Active"), ("archived", "Archived"), ("all", "All")]
+BULK_ACTION_CHOICES = [(ARCHIVE, "Archive"), (RESTORE, "Restore")]
 
 
 class WorkspaceFilterForm(forms.Form):
@@ -59,3 +62,39 @@ class WorkspaceCreateForm(WorkspaceEditForm):
 
 class ArchiveForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorkspaceIdsField(forms.Field):
+    """The ids of the workspaces ticked on the list (the checkboxes named `ids`)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": "Select at least one workspace."}
+
+    def to_python(self, value):
+        return [str(item) for item in value] if value else []
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_BULK_IDS:
+            raise forms.ValidationError(f"Select at most {MAX_BULK_IDS} workspaces at a time.")
+
+
+class WorkspaceBulkForm(forms.Form):
+    """Archive or restore the workspaces selected on the list."""
+
+    ids = WorkspaceIdsField()
+    action = forms.ChoiceField(choices=BULK_ACTION_CHOICES)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class WorkspaceMatchingForm(WorkspaceFilterForm):
+    """Archive or restore everything the list's filter matches: the preview asks with this (GET)."""
+
+    action = forms.ChoiceField(choices=BULK_ACTION_CHOICES)
+
+
+class WorkspaceMatchingConfirmForm(WorkspaceMatchingForm):
+    """The confirmation: the filter again, and the total the preview showed."""
+
+    expected_total = forms.IntegerField(min_value=0)
+    reason = forms.CharField(required=False, max_length=2000)

@@ -8,6 +8,8 @@ from workspaces import views
 urlpatterns = [
     path("", views.workspace_list, name="app-home"),
     path("workspaces/new/", views.workspace_create_page, name="app-workspace-create"),
+    path("workspaces/bulk/", views.workspaces_bulk_page, name="app-workspaces-bulk"),
+    path("workspaces/bulk/matching/", views.workspaces_matching_page, name="app-workspaces-matching"),
     path("w/<str:workspace_id>/", views.workspace_detail, name="app-workspace"),
     path("w/<str:workspace_id>/edit/", views.workspace_edit_page, name="app-workspace-edit"),
     path("w/<str:workspace_id>/archive/", views.workspace_archive_page, name="app-workspace-archive"),

@@ -72,6 +72,18 @@ def workspace_list_for_principal(*, principal: Principal, among: list[str] | Non
     return workspaces
 
 
+def workspace_list_administered(*, principal: Principal, among: list[str] | None = None) -> QuerySet[Workspace]:
+    """The workspaces a principal administers: what bulk archive and restore may change, for the
+    API and the pages alike. A key or a gateway user has one role everywhere it reaches; a signed-in
+    member is admin only where a membership says so."""
+    if not principal.has_role(Role.ADMIN):
+        return Workspace.objects.none()
+    if principal.memberships is not None:
+        admin_of = [workspace_id for workspace_id, role in principal.memberships if role == Role.ADMIN]
+        among = admin_of if among is None else [workspace_id for workspace_id in among if workspace_id in admin_of]
+    return workspace_list_for_principal(principal=principal, among=among)
+
+
 def workspace_get_for_principal(*, principal: Principal, workspace_id: str) -> Workspace | None:
     """The workspace if it exists and the principal may reach it, else None.
 

@@ -1,53 +1,180 @@
 """Pages for people: the workspaces they can reach. Reads go through the same selectors as the API."""
 
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.errors import Forbidden, NotFound
-from core.htmx import render_page_or_partial
+from core.errors import Conflict, DomainError, Forbidden, NotFound
+from core.htmx import render_page_or_partial, wants_partial
 from core.roles import Role
 from workspaces.forms import (
     STATUS_CHOICES,
     ArchiveForm,
     MembershipForm,
+    WorkspaceBulkForm,
     WorkspaceCreateForm,
     WorkspaceEditForm,
     WorkspaceFilterForm,
+    WorkspaceMatchingConfirmForm,
+    WorkspaceMatchingForm,
 )
-from workspaces.selectors import membership_get, membership_list, workspace_list_for_principal, workspace_list_matching
+from workspaces.selectors import (
+    membership_get,
+    membership_list,
+    workspace_list_administered,
+    workspace_list_for_principal,
+    workspace_list_matching,
+)
 from workspaces.services import (
+    ARCHIVE,
+    RESTORE,
     membership_remove,
     membership_set,
     workspace_archive,
     workspace_create,
     workspace_restore,
     workspace_update,
+    workspaces_bulk_change,
+    workspaces_bulk_preview,
+    workspaces_change_matching,
 )
 from workspaces.web import page_workspace, signed_in
 
 PAGE_SIZE = 25
+PREVIEW_SAMPLE = 10
+DONE = {ARCHIVE: "archived", RESTORE: "restored"}
+OUTCOME_WORDS = {
+    "archived": "archived",
+    "already_archived": "already archived",
+    "restored": "restored",
+    "already_active": "already active",
+}
 
 
 @signed_in
 def workspace_list(request):
-    filters = WorkspaceFilterForm(request.GET).filters()
+    return _list(request, request.GET)
+
+
+def _list(request, params):
+    """The list page, or its fragment for htmx, for the filter and page number in `params`."""
+    filters = WorkspaceFilterForm(params).filters()
     workspaces = workspace_list_matching(
         workspaces=workspace_list_for_principal(principal=request.principal), filters=filters
     )
-    page = Paginator(workspaces, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(workspaces, PAGE_SIZE).get_page(params.get("page"))
+    rows = [(workspace, request.principal.role_in(workspace.pk)) for workspace in page]
     context = {
-        "rows": [(workspace, request.principal.role_in(workspace.pk)) for workspace in page],
+        "rows": rows,
         "page": page,
         "filters": filters,
         "query": urlencode(filters),
         "status_choices": STATUS_CHOICES,
         "can_create": _can_create(request.principal),
+        # Bulk controls for whoever administers a listed workspace; the checkboxes only on those rows.
+        "can_bulk": any(role == Role.ADMIN for _, role in rows),
     }
     return render_page_or_partial(request, "workspaces/workspace_list.html", context)
+
+
+@signed_in
+@require_POST
+def workspaces_bulk_page(request):
+    """Archive or restore the workspaces selected on the list; ids the person does not administer
+    are counted as not found, as the API counts them."""
+    _require_admin_somewhere(request.principal)
+    form = WorkspaceBulkForm(request.POST)
+    if form.is_valid():
+        ids = form.cleaned_data["ids"]
+        result = workspaces_bulk_change(
+            action=form.cleaned_data["action"],
+            workspace_ids=ids,
+            reachable=workspace_list_administered(principal=request.principal, among=ids),
+            actor=request.principal.actor,
+            reason=form.cleaned_data["reason"] if form.cleaned_data["action"] == ARCHIVE else "",
+            request_id=request.request_id,
+        )
+        messages.success(request, _outcome_message(result))
+    else:
+        messages.error(request, next(iter(form.errors.values()))[0])
+    if wants_partial(request):
+        return _list(request, request.POST)
+    return redirect(_list_url(WorkspaceFilterForm(request.POST).filters(), page=request.POST.get("page")))
+
+
+@signed_in
+def workspaces_matching_page(request):
+    """GET: what archiving (or restoring) everything the list's filter matches would change, with
+    a confirmation carrying the total shown. POST: the change, only if that total still holds;
+    otherwise nothing changes and the preview is shown again with the new count (409)."""
+    _require_admin_somewhere(request.principal)
+    confirming = request.method == "POST"
+    form = WorkspaceMatchingConfirmForm(request.POST) if confirming else WorkspaceMatchingForm(request.GET)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise DomainError(f"{field}: {errors[0]}", code="validation_error")
+    action, filters = form.cleaned_data["action"], form.filters()
+    # The action decides which status changes (active ones are archived); `status` is only where to go back.
+    matching = {"q": filters["q"]}
+    reachable = workspace_list_administered(principal=request.principal)
+    conflict = None
+    if confirming:
+        try:
+            result = workspaces_change_matching(
+                action=action,
+                reachable=reachable,
+                filters=matching,
+                expected_total=form.cleaned_data["expected_total"],
+                actor=request.principal.actor,
+                reason=form.cleaned_data["reason"] if action == ARCHIVE else "",
+                request_id=request.request_id,
+            )
+        except Conflict as changed:
+            if changed.code != "expected_total_mismatch":
+                raise
+            conflict = changed.extra
+        else:
+            total = result["total"]
+            messages.success(request, f"{total} workspace{'s' if total != 1 else ''} {DONE[action]}.")
+            return redirect(_list_url(filters))
+    preview = workspaces_bulk_preview(action=action, reachable=reachable, filters=matching, sample_limit=PREVIEW_SAMPLE)
+    context = {
+        "action": action,
+        "archive": action == ARCHIVE,
+        "state": "active" if action == ARCHIVE else "archived",
+        "filters": filters,
+        "preview": preview,
+        "more": preview["total"] - len(preview["sample"]),
+        "reason": form.cleaned_data.get("reason", ""),
+        "conflict": conflict,
+        "list_url": _list_url(filters),
+    }
+    return render(request, "workspaces/workspace_matching.html", context, status=409 if conflict else 200)
+
+
+def _require_admin_somewhere(principal) -> None:
+    # As the API's role check on its bulk endpoints; which workspaces change is the selector's business.
+    if not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only a workspace administrator can archive or restore workspaces.")
+
+
+def _outcome_message(result: dict) -> str:
+    """What happened to the selection, in the list's words: "2 archived, 1 already archived"."""
+    counts = Counter(item["outcome"] for item in result["results"])
+    parts = [f"{counts[outcome]} {words}" for outcome, words in OUTCOME_WORDS.items() if counts[outcome]]
+    if result["not_found"]:
+        parts.append(f"{len(result['not_found'])} not found or not yours to change")
+    return ", ".join(parts) + "."
+
+
+def _list_url(filters: dict, *, page: str | None = None) -> str:
+    query = {**filters, "page": page} if page else filters
+    return f"{reverse('app-home')}?{urlencode(query)}"
 
 
 @signed_in

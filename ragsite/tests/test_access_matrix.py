@@ -83,6 +83,11 @@ PAGE_MATRIX = [
     ("get", "/app/", "302 200 200 200 200 200"),
     ("get", "/app/w/alpha/", "302 200 404 200 200 404"),
     ("get", "/app/workspaces/new/", "302 403 403 200 403 403"),
+    # Bulk pages are for admins of some workspace (the outsider administers beta); an empty post is
+    # answered with a message (the selection) or refused as bad input (a confirmation without a total).
+    ("post", "/app/workspaces/bulk/", "302 403 302 302 403 403"),
+    ("get", "/app/workspaces/bulk/matching/?action=archive&q=alpha", "302 403 200 200 403 403"),
+    ("post", "/app/workspaces/bulk/matching/", "302 403 400 400 403 403"),
     ("get", "/app/w/alpha/edit/", "302 403 404 200 403 404"),
     ("post", "/app/w/alpha/archive/", "302 403 404 302 403 404"),
     ("post", "/app/w/alpha/restore/", "302 403 404 302 403 404"),

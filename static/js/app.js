@@ -28,3 +28,32 @@ document.addEventListener("htmx:afterRequest", (event) => {
   form.querySelectorAll("progress[data-upload-progress]").forEach((bar) => { bar.hidden = true; bar.value = 0; });
   form.querySelectorAll("[data-files-for]").forEach((label) => { label.textContent = label.dataset.empty; });
 });
+
+// --- Bulk selection on the workspace list -------------------------------------------------
+// A "select all" checkbox (data-select-all="<name>") ticks every checkbox of that name in its
+// form. It is shown only here, where script can drive it; without script each row is ticked alone.
+document.addEventListener("htmx:load", (event) => {
+  event.detail.elt.querySelectorAll("input[data-select-all]").forEach((box) => { box.hidden = false; });
+});
+
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!(box instanceof HTMLInputElement) || box.type !== "checkbox" || !box.form) return;
+  const all = box.form.querySelector("input[data-select-all]");
+  if (!all) return;
+  const rows = Array.from(box.form.querySelectorAll(`input[type="checkbox"][name="${all.dataset.selectAll}"]`));
+  if (box === all) {
+    rows.forEach((row) => { row.checked = all.checked; });
+  } else if (rows.includes(box)) {
+    const ticked = rows.filter((row) => row.checked).length;
+    all.checked = ticked === rows.length;
+    all.indeterminate = ticked > 0 && ticked < rows.length;
+  }
+});
+
+// A fragment that brings its own messages (the outcome of a bulk change) replaces the page's
+// older ones, so only the latest outcome is on screen.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (!event.detail.target.querySelector(".messages")) return;
+  document.querySelectorAll("main > .messages").forEach((old) => old.remove());
+});
