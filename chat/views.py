@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chat.forms import AskForm, FeedbackForm, RenameForm
+from chat.models import MessageRole
 from chat.selectors import chat_answer_message, chat_session_get, chat_session_list, chat_session_messages
 from chat.services import (
     ChatFailure,
@@ -146,7 +147,7 @@ def _turns(history) -> list[tuple]:
     """(question, answer) pairs; an answer is None where none was recorded (the provider failed)."""
     turns = []
     for message in history:
-        if message.role == "user":
+        if message.role == MessageRole.USER:
             turns.append([message, None])
         elif turns and turns[-1][1] is None:
             turns[-1][1] = message
