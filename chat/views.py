@@ -83,8 +83,7 @@ def chat_ask_page(request, workspace_id: str):
 @signed_in
 @require_POST
 def chat_rename_page(request, workspace_id: str, session_id):
-    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR, writes=True)
-    session = _own_session(request, workspace, session_id)
+    workspace, session = _session_to_change(request, workspace_id, session_id)
     form = RenameForm(request.POST)
     if not form.is_valid():
         raise _invalid(form)
@@ -95,8 +94,7 @@ def chat_rename_page(request, workspace_id: str, session_id):
 @signed_in
 @require_POST
 def chat_delete_page(request, workspace_id: str, session_id):
-    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR, writes=True)
-    session = _own_session(request, workspace, session_id)
+    workspace, session = _session_to_change(request, workspace_id, session_id)
     chat_session_delete(session=session)
     messages.success(request, f"Deleted the conversation “{session.title or 'Untitled'}”.")
     return redirect("app-chat", workspace_id=workspace.pk)
@@ -127,6 +125,12 @@ def chat_feedback_page(request, workspace_id: str, log_id):
         return redirect("app-chat-session", workspace_id=workspace.pk, session_id=message.session_id)
     context = {"workspace": workspace, "log": message.chat_log, "can_ask": True, "saved": True}
     return render(request, "chat/_rating.html", context)
+
+
+def _session_to_change(request, workspace_id: str, session_id):
+    """The workspace and the person's own conversation an editor's action is about (404, 403, 409)."""
+    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR, writes=True)
+    return workspace, _own_session(request, workspace, session_id)
 
 
 def _own_session(request, workspace, session_id):
