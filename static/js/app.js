@@ -28,3 +28,14 @@ document.addEventListener("htmx:afterRequest", (event) => {
   form.querySelectorAll("progress[data-upload-progress]").forEach((bar) => { bar.hidden = true; bar.value = 0; });
   form.querySelectorAll("[data-files-for]").forEach((label) => { label.textContent = label.dataset.empty; });
 });
+
+// --- Operations: filters the server refuses ---
+// htmx leaves a 4xx answer unswapped; a filter form marked data-swap-bad-request shows its 400 fragment
+// (which names each problem) in place of the results instead.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (event.detail.xhr.status === 400 && source instanceof Element && source.closest("[data-swap-bad-request]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
