@@ -3,7 +3,7 @@ from rest_framework import exceptions, generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.selectors import audit_log_list
+from audit.selectors import audit_log_get, audit_log_list
 from audit.serializers import AuditLogQuerySerializer, AuditLogSerializer
 from core.roles import Role
 
@@ -30,7 +30,7 @@ class AuditLogDetailApi(APIView):
     @extend_schema(responses=AuditLogSerializer)
     def get(self, request, log_id: int):
         scope = request.user.reachable_workspace_ids()
-        log = audit_log_list(filters={}, workspace_scope=scope).filter(pk=log_id).first()
+        log = audit_log_get(log_id=log_id, workspace_scope=scope)
         if log is None:
             raise exceptions.NotFound("Audit log not found.")
         return Response(AuditLogSerializer(log).data)

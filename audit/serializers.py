@@ -13,6 +13,7 @@ class AuditLogFilterSerializer(serializers.Serializer):
     """Filters within one workspace; also what an audit_logs export job accepts."""
 
     action = serializers.CharField(required=False, max_length=64)
+    actor = serializers.CharField(required=False, max_length=200)
     request_id = serializers.CharField(required=False, max_length=128)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)

@@ -20,13 +20,19 @@ MESSAGES = {
     LOW_CONFIDENCE: "The documents I found don't answer this clearly enough for me to give a reliable answer.",
 }
 
-# What a refusal's reason means, in a few plain words (pages, operators' counts).
+# What a refusal's reason means, in a few plain words, for the asker and the operator alike.
 REASON_LABELS = {
-    UNSAFE: "Declined",
-    OUT_OF_SCOPE: "Outside these documents",
-    EMPTY_RETRIEVAL: "Nothing found",
-    LOW_CONFIDENCE: "Not sure enough",
+    UNSAFE: "Unsafe request",
+    OUT_OF_SCOPE: "Outside what the documents cover",
+    EMPTY_RETRIEVAL: "Nothing found to answer from",
+    LOW_CONFIDENCE: "Passages too weak to answer from",
 }
+
+
+def refusal_reason_label(reason: str) -> str:
+    """The plain words for a reason code; a code without words (an older one) is shown readable."""
+    return REASON_LABELS.get(reason) or reason.replace("_", " ").capitalize()
+
 
 # Attempts to steer the assistant itself, and requests for serious harm.
 _UNSAFE_PATTERNS = [

@@ -38,7 +38,7 @@ class ExportJobCreateSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text="A JSON object of filters for the export type. chat_logs: since, until, refused, "
-        "refusal_reason, session_id, request_id, q. audit_logs: action, request_id, since, until. "
+        "refusal_reason, rating, session_id, request_id, q. audit_logs: action, actor, request_id, since, until. "
         "documents: status.",
     )
     workspace_id = serializers.CharField(required=False, max_length=64)

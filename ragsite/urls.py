@@ -21,6 +21,7 @@ urlpatterns = [
     path("app/", include("documents.page_urls")),
     path("app/", include("retrieval.page_urls")),
     path("app/", include("chat.page_urls")),
+    path("app/", include("operations.page_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from chat.guards import REASON_LABELS
+from chat.guards import refusal_reason_label
 from chat.services import CITATION_MARKER
 
 register = template.Library()
@@ -33,6 +33,4 @@ def answer_text(text: str, citations: list[dict], workspace_id: str) -> str:
     return mark_safe(CITATION_MARKER.sub(link, str(conditional_escape(text))))  # noqa: S308
 
 
-@register.filter
-def refusal_label(reason: str) -> str:
-    return REASON_LABELS.get(reason, reason)
+register.filter("refusal_label", refusal_reason_label)

@@ -114,6 +114,16 @@ PAGE_MATRIX = [
     ("post", "/app/w/alpha/chat/{member_session}/delete/", "302 403 404 404 403 404"),
     ("get", "/app/w/alpha/chat/answers/{member_chat_log}/", "302 302 404 404 404 404"),
     ("post", "/app/w/alpha/chat/answers/{member_chat_log}/feedback/", "302 403 404 404 403 404"),
+    ("get", "/app/w/alpha/operations/", "302 403 404 200 403 404"),
+    ("get", "/app/w/alpha/operations/chat-logs/", "302 403 404 200 403 404"),
+    ("get", "/app/w/alpha/operations/chat-logs/{chat_log}/", "302 403 404 200 403 404"),
+    ("get", "/app/w/alpha/operations/audit/", "302 403 404 200 403 404"),
+    ("get", "/app/w/alpha/operations/audit/{audit_log}/", "302 403 404 200 403 404"),
+    ("get", "/app/w/alpha/operations/exports/", "302 403 404 200 403 404"),
+    ("post", "/app/w/alpha/operations/exports/new/", "302 403 404 400 403 404"),
+    ("get", "/app/w/alpha/operations/exports/{export_job}/", "302 403 404 200 403 404"),
+    ("get", "/app/w/alpha/operations/exports/{export_job}/download/", "302 403 404 200 403 404"),
+    ("post", "/app/w/alpha/operations/exports/{failed_export_job}/retry/", "302 403 404 302 403 404"),
 ]
 
 # Served by Django or libraries, not the product API.
@@ -246,22 +256,20 @@ def test_page_answers_persona(world, request, method, path, persona, expected):
 
 
 def test_matrix_covers_every_endpoint():
-    zero = "00000000-0000-0000-0000-000000000000"
-    page_placeholders = {"{document}": zero, "{member_session}": zero, "{member_chat_log}": zero}
-    page_placeholders |= {"{membership}": "1", "{chunk}": "1"}
-    covered = set()
-    for _, path, _ in PAGE_MATRIX:
-        concrete = path.split("?")[0]
-        for placeholder, value in page_placeholders.items():
-            concrete = concrete.replace(placeholder, value)
-        covered.add(resolve(concrete).url_name)
-    for _, path, _, _ in MATRIX:
-        concrete = path.split("?")[0]
-        for placeholder in ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}"):
-            concrete = concrete.replace(placeholder, "00000000-0000-0000-0000-000000000000")
-        concrete = concrete.replace("{audit_log}", "1")
-        covered.add(resolve(concrete).url_name)
+    paths = [path for _, path, _, _ in MATRIX] + [path for _, path, _ in PAGE_MATRIX]
+    covered = {resolve(concrete(path)).url_name for path in paths}
     assert endpoint_names() - NOT_IN_MATRIX - covered == set()
+
+
+def concrete(path: str) -> str:
+    """A matrix path with an id of the right kind in each placeholder."""
+    path = path.split("?")[0]
+    uuids = ("{document}", "{session}", "{chat_log}", "{export_job}", "{failed_export_job}", "{member_session}")
+    for placeholder in (*uuids, "{member_chat_log}"):
+        path = path.replace(placeholder, "00000000-0000-0000-0000-000000000000")
+    for placeholder in ("{audit_log}", "{membership}", "{chunk}"):
+        path = path.replace(placeholder, "1")
+    return path
 
 
 def endpoint_names(patterns=None) -> set[str]:

@@ -57,3 +57,14 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (!event.detail.target.querySelector(".messages")) return;
   document.querySelectorAll("main > .messages").forEach((old) => old.remove());
 });
+
+// --- Operations: filters the server refuses ---
+// htmx leaves a 4xx answer unswapped; a filter form marked data-swap-bad-request shows its 400 fragment
+// (which names each problem) in place of the results instead.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (event.detail.xhr.status === 400 && source instanceof Element && source.closest("[data-swap-bad-request]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -66,6 +66,9 @@ def test_audit_logs_filter_and_respect_scope(client_for, admin_key, other_worksp
     assert admin.get("/workspaces/audit-logs").json()["count"] == 3
     assert admin.get("/workspaces/audit-logs?action=workspace.archive").json()["count"] == 2
     assert admin.get(f"/workspaces/audit-logs?workspace_id={workspace.pk}").json()["count"] == 1
+    actor = AuditLog.objects.first().actor
+    assert admin.get("/workspaces/audit-logs", {"actor": actor}).json()["count"] == 3
+    assert admin.get("/workspaces/audit-logs?actor=key:nobody").json()["count"] == 0
     rows = admin.get("/workspaces/audit-logs?request_id=req-42").json()["results"]
     assert [row["workspace_ids"] for row in rows] == [[workspace.pk]]
     assert admin.get(f"/workspaces/audit-logs/{rows[0]['id']}").json()["action"] == "workspace.archive"
