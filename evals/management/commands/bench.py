@@ -85,6 +85,9 @@ class Command(BaseCommand):
         lists = {
             "documents list": "/app/w/{workspace}/documents/",
             "documents list, filtered by status": "/app/w/{workspace}/documents/?status=completed",
+            "chat-log list": "/app/w/{workspace}/operations/chat-logs/",
+            "chat-log list, refused only": "/app/w/{workspace}/operations/chat-logs/?refused=true",
+            "chat-log list, text search": "/app/w/{workspace}/operations/chat-logs/?q=Question+99",
         }
         for result in bench_pages(pages=lists):
             self.stdout.write(
