@@ -3,10 +3,11 @@
 from django import forms
 
 from chat.models import Rating
+from chat.serializers import QUESTION_MAX_LENGTH
 
 
 class AskForm(forms.Form):
-    question = forms.CharField(max_length=4000, strip=True, widget=forms.Textarea(attrs={"rows": 2}))
+    question = forms.CharField(max_length=QUESTION_MAX_LENGTH, strip=True, widget=forms.Textarea(attrs={"rows": 2}))
     session_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 

@@ -2,9 +2,11 @@ from rest_framework import serializers
 
 from chat.models import ChatLog, ChatMessage, ChatSession, Rating
 
+QUESTION_MAX_LENGTH = 4000
+
 
 class ChatRequestSerializer(serializers.Serializer):
-    question = serializers.CharField(max_length=4000, trim_whitespace=True)
+    question = serializers.CharField(max_length=QUESTION_MAX_LENGTH, trim_whitespace=True)
     session_id = serializers.UUIDField(required=False, allow_null=True)
     workspace_id = serializers.CharField(required=False, max_length=64)
     project_id = serializers.CharField(required=False, max_length=64)
@@ -19,6 +21,7 @@ class CitationSerializer(serializers.Serializer):
     document_id = serializers.UUIDField()
     title = serializers.CharField()
     heading_path = serializers.ListField(child=serializers.CharField())
+    quote = serializers.CharField(required=False, help_text="The cited passage's text (its first 500 characters).")
 
 
 class ChatAnswerSerializer(serializers.Serializer):

@@ -106,8 +106,13 @@ def chat_events(
     request_id: str,
     session: ChatSession | None = None,
     filters: SearchFilters | None = None,
+    history: list[Turn] | None = None,
 ) -> Iterator[ChatEvent]:
-    """The events of one answer. Closing the iterator early (a client that went away) stops the generator."""
+    """The events of one answer. Closing the iterator early (a client that went away) stops the generator.
+
+    The conversation so far is the session's, or `history` when a caller keeps it itself
+    (an OpenAI-style client sends every earlier turn with each question).
+    """
     clock = _Clock()
     log = ChatLog(
         workspace=workspace,
@@ -116,7 +121,7 @@ def chat_events(
         actor=actor,
         question=question,
     )
-    history = _history(session)
+    history = _history(session) if history is None else history[-settings.CHAT_HISTORY_TURNS * 2 :]
     if session is not None:
         with transaction.atomic():
             ChatMessage.objects.create(session=session, role=MessageRole.USER, content=question)
@@ -292,9 +297,20 @@ def _citations(answer: str, passages: list[Passage]) -> tuple[list[dict], int]:
                     "document_id": passage.document_id,
                     "title": passage.title,
                     "heading_path": list(passage.heading_path),
+                    "quote": _quote(passage.text),
                 }
             )
     return cited, invalid
+
+
+QUOTE_CHARACTERS = 500
+
+
+def _quote(text: str) -> str:
+    """The cited passage's text, cut at a word near QUOTE_CHARACTERS: what a client shows as the source."""
+    if len(text) <= QUOTE_CHARACTERS:
+        return text
+    return text[:QUOTE_CHARACTERS].rsplit(" ", 1)[0] + " …"
 
 
 def _history(session: ChatSession | None) -> list[Turn]:

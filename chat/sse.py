@@ -41,7 +41,8 @@ class EventStreamRenderer(BaseRenderer):
         return format_event(ChatEvent("error", data or {})).encode()
 
 
-async def sse_stream(events: Iterator[ChatEvent], *, heartbeat_seconds: float) -> AsyncIterator[str]:
+async def sse_stream(events: Iterator, *, heartbeat_seconds: float, format=format_event) -> AsyncIterator[str]:
+    """`events` as Server-Sent Events text, each written by `format` (a chat event by default)."""
     step = sync_to_async(lambda: next(events, _DONE), thread_sensitive=True)
     close = sync_to_async(events.close, thread_sensitive=True)
     pending = None
@@ -57,7 +58,7 @@ async def sse_stream(events: Iterator[ChatEvent], *, heartbeat_seconds: float) -
             pending = None
             if event is _DONE:
                 return
-            yield format_event(event)
+            yield format(event)
     finally:
         if pending is not None:
             # A step is still running in the worker thread: let it finish before closing the generator.
@@ -65,10 +66,10 @@ async def sse_stream(events: Iterator[ChatEvent], *, heartbeat_seconds: float) -
         await close()
 
 
-def event_stream_response(events: Iterator[ChatEvent]) -> StreamingHttpResponse:
+def event_stream_response(events: Iterator, *, format=format_event) -> StreamingHttpResponse:
     """The events of one answer as a `text/event-stream` response, for the API and the web app alike."""
     response = StreamingHttpResponse(
-        sse_stream(events, heartbeat_seconds=settings.CHAT_STREAM_HEARTBEAT_SECONDS),
+        sse_stream(events, heartbeat_seconds=settings.CHAT_STREAM_HEARTBEAT_SECONDS, format=format),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,31 +46,36 @@ class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
         operation_id="documents_create",
         parameters=[WORKSPACE_PARAMETER],
         request={"application/json": DocumentCreateSerializer, "multipart/form-data": DocumentCreateSerializer},
-        responses={202: DocumentSerializer(many=True)},
-        description="Upload Markdown: multipart `files` (several at once, .md/.markdown/.txt) or JSON "
-        "`{title, content, metadata}`. Documents are indexed by a worker; poll their status.",
+        responses={
+            202: PolymorphicProxySerializer(
+                component_name="DocumentsCreated",
+                serializers=[DocumentSerializer, DocumentSerializer(many=True)],
+                resource_type_field_name=None,
+            )
+        },
+        description="Upload Markdown: multipart `files` (several at once, .md/.markdown/.txt), answered with "
+        "the list of documents, or JSON `{title, content, metadata}`, answered with the document. Documents "
+        "are indexed by a worker; poll their status.",
     )
     def post(self, request):
-        workspace = self.workspace
         if request.FILES:
             metadata = parse_metadata_field(request.data.get("metadata"))
             inputs = read_uploaded_files(request.FILES.getlist("files"), metadata=metadata)
-        else:
-            if not isinstance(request.data, dict):
-                raise DomainError("Send a JSON object or multipart files.", code="validation_error")
-            payload = DocumentCreateSerializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            data = payload.validated_data
-            inputs = [
-                DocumentInput(
-                    content=data["content"],
-                    source_uri=data.get("source_uri", ""),
-                    title=data.get("title", ""),
-                    metadata=parse_metadata_field(data.get("metadata")),
-                )
-            ]
-        report = documents_upload(workspace=workspace, inputs=inputs)
-        return Response(DocumentSerializer(report.documents, many=True).data, status=status.HTTP_202_ACCEPTED)
+            report = documents_upload(workspace=self.workspace, inputs=inputs)
+            return Response(DocumentSerializer(report.documents, many=True).data, status=status.HTTP_202_ACCEPTED)
+        if not isinstance(request.data, dict):
+            raise DomainError("Send a JSON object or multipart files.", code="validation_error")
+        payload = DocumentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        document = DocumentInput(
+            content=data["content"],
+            source_uri=data.get("source_uri", ""),
+            title=data.get("title", ""),
+            metadata=parse_metadata_field(data.get("metadata")),
+        )
+        report = documents_upload(workspace=self.workspace, inputs=[document])
+        return Response(DocumentSerializer(report.documents[0]).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DocumentDetailApi(WorkspaceScopedMixin, generics.GenericAPIView):

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("retrieval.urls")),
     path("", include("chat.urls")),
     path("", include("exports.urls")),
+    path("", include("openai_compat.urls")),
     path("", include("django_prometheus.urls")),
     # Last: every unknown path answers the envelope (an HTML page on browser paths), DEBUG or not.
     re_path(r"^", errors.not_found),

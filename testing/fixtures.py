@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from documents.services import document_upsert, documents_index
+from providers import generators
 from testing.access_control_server import AccessControlServer
 from testing.openai_server import OpenAITestServer
 from workspaces import access_control
@@ -25,3 +27,30 @@ def access_control_server(settings, monkeypatch):
         settings.ACCESS_CONTROL_TIMEOUT_SECONDS = 0.5
         monkeypatch.setattr(access_control, "CACHE_PREFIX", f"access-control:{uuid.uuid4().hex}:")
         yield server
+
+
+RUNBOOK = """# Rollback runbook
+
+## Rolling back a deployment
+
+To roll back a deployment, run `kubectl rollout undo deployment/web` and watch the pods restart.
+The previous ReplicaSet is scaled up again while the new one is scaled down.
+
+## Checking the result
+
+Check that every pod is ready with `kubectl get pods` before closing the incident.
+"""
+
+
+@pytest.fixture
+def runbook(workspace):
+    document = document_upsert(workspace=workspace, content=RUNBOOK, source_uri="runbook.md").document
+    documents_index(document_ids=[document.pk])
+    return document
+
+
+@pytest.fixture
+def fake_generator(settings):
+    """The `fake` generator, scriptable through the returned instance."""
+    settings.GENERATOR_PROVIDER = "fake"
+    yield generators.get_generator()

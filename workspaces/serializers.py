@@ -47,8 +47,23 @@ class WorkspaceListQuerySerializer(WorkspaceFilterSerializer):
 
 
 class WorkspaceBulkPreviewQuerySerializer(WorkspaceFilterSerializer):
-    action = serializers.ChoiceField(choices=["archive", "restore"])
+    """`action`, or `status` to infer it from: active workspaces are archived, archived ones restored."""
+
+    ACTION_FOR_STATUS = {"active": "archive", "archived": "restore"}
+
+    action = serializers.ChoiceField(choices=["archive", "restore"], required=False)
+    status = serializers.ChoiceField(choices=list(ACTION_FOR_STATUS), required=False)
     sample_limit = serializers.IntegerField(required=False, default=10, min_value=0, max_value=100)
+
+    def validate(self, data):
+        status = data.pop("status", None)
+        inferred = self.ACTION_FOR_STATUS.get(status)
+        action = data.get("action") or inferred
+        if action is None:
+            raise serializers.ValidationError({"action": "Give action (archive or restore), or status to infer it."})
+        if inferred and inferred != action:
+            raise serializers.ValidationError({"status": f"To {action}, the matching workspaces are never {status}."})
+        return {**data, "action": action}
 
 
 class WorkspaceBulkPreviewSerializer(serializers.Serializer):

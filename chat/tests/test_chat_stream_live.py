@@ -7,9 +7,9 @@ import time
 import pytest
 
 from chat.models import ChatLog, ChatMessage
-from chat.tests.conftest import RUNBOOK
 from core.roles import Role
 from documents.services import document_upsert, documents_index
+from testing.fixtures import RUNBOOK
 from testing.openai_server import Drop, Reply
 from testing.processes import AppServer
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory

@@ -20,7 +20,7 @@ def test_json_upload_is_indexed_by_a_task(client_for, editor_key, workspace, com
             format="json",
         )
     assert response.status_code == 202, response.content
-    (created,) = response.json()
+    created = response.json()  # one JSON document is answered with that document, not a list
     assert created["status"] == "pending"
     document = Document.objects.get(pk=created["id"])
     assert document.status == DocumentStatus.COMPLETED and document.title == "Runbook"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "chat",
     "exports",
     "evals",
+    "openai_compat",
     "operations",
 ]
 

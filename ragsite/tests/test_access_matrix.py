@@ -68,6 +68,13 @@ MATRIX = [
     ("get", "/chat/logs/export", None, "200 403 403 404 401 200 404"),
     ("get", "/chat/logs/{chat_log}", None, "200 403 403 404 401 200 404"),
     ("post", "/chat/logs/{chat_log}/feedback", {"rating": "up"}, "200 200 403 404 401 200 404"),
+    ("get", "/v1/models", None, "200 200 200 200 401 200 200"),
+    (
+        "post",
+        "/v1/chat/completions",
+        {"model": "alpha", "messages": [{"role": "user", "content": "What is alpha?"}]},
+        "200 200 403 404 401 200 404",
+    ),
     ("get", "/exports/jobs", None, "200 403 403 404 401 200 404"),
     ("post", "/exports/jobs", {"export_type": "audit_logs", "format": "csv"}, "201 403 403 404 401 201 404"),
     ("get", "/exports/jobs/{export_job}", None, "200 403 403 404 401 200 404"),

@@ -83,9 +83,26 @@ def test_preview_counts_what_would_change_with_a_bounded_sample(client_for, admi
     assert restore["total"] == 1 and restore["sample"][0]["id"] == "team-4"
 
 
+def test_preview_infers_the_action_from_the_status_as_documented(client_for, admin_key, teams):
+    client = client_for(admin_key)
+    archive = client.get("/workspaces/bulk/preview?status=active&q=team&sample_limit=20").json()
+    assert (archive["action"], archive["total"]) == ("archive", 3)
+    restore = client.get("/workspaces/bulk/preview?status=archived&q=team").json()
+    assert (restore["action"], restore["total"]) == ("restore", 1)
+    same = client.get("/workspaces/bulk/preview?status=active&action=archive&q=team").json()
+    assert same["total"] == 3
+
+
 @pytest.mark.parametrize(
     "query",
-    [{}, {"action": "delete"}, {"action": "archive", "sample_limit": 101}, {"action": "archive", "sample_limit": "x"}],
+    [
+        {},
+        {"action": "delete"},
+        {"action": "archive", "sample_limit": 101},
+        {"action": "archive", "sample_limit": "x"},
+        {"status": "all"},
+        {"status": "archived", "action": "archive"},
+    ],
 )
 def test_preview_rejects_bad_input(client_for, admin_key, teams, query):
     assert client_for(admin_key).get("/workspaces/bulk/preview", query).status_code == 400
