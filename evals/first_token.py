@@ -128,3 +128,59 @@ def _delete_session(client: _SignedIn, workspace_id: str, session_id: str | None
     """The benchmark's conversations are not left in the person's list."""
     if session_id:
         client.post(f"/app/w/{workspace_id}/chat/{session_id}/delete/", {}).close()
+
+
+@dataclass
+class ApiFirstTokenBenchmark:
+    """The same questions streamed through /v1/chat/completions (the `openai` client) and /chat/stream."""
+
+    questions: int
+    openai_ms: list[float]
+    chat_stream_ms: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.openai_ms) / statistics.median(self.chat_stream_ms)
+
+
+def bench_api_first_token(*, base_url: str, workspace_id: str, api_key: str, questions: list[str]):
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{base_url.rstrip('/')}/v1", api_key=api_key, max_retries=0)
+    openai_ms, chat_stream_ms = [], []
+    for question in questions:  # interleaved, so both see the same machine
+        chat_stream_ms.append(_chat_stream_first_token(base_url, workspace_id, api_key, question))
+        started = time.perf_counter()
+        stream = client.chat.completions.create(
+            model=workspace_id, messages=[{"role": "user", "content": question}], stream=True
+        )
+        first = None
+        for chunk in stream:
+            if first is None and chunk.choices and chunk.choices[0].delta.content:
+                first = (time.perf_counter() - started) * 1000
+        openai_ms.append(first)
+    return ApiFirstTokenBenchmark(len(questions), openai_ms, chat_stream_ms)
+
+
+def _chat_stream_first_token(base_url: str, workspace_id: str, api_key: str, question: str) -> float:
+    started = time.perf_counter()
+    request = urllib.request.Request(  # noqa: S310 (the benchmark's own server)
+        f"{base_url.rstrip('/')}/chat/stream",
+        data=json.dumps({"question": question}).encode(),
+        headers={
+            "Authorization": f"Bearer {api_key}",
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream",
+            "X-Workspace-ID": workspace_id,
+        },
+        method="POST",
+    )
+    first, event = None, ""
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+        for raw in response:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "token" and first is None:
+                first = (time.perf_counter() - started) * 1000
+    return first

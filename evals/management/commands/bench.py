@@ -4,11 +4,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.roles import Role
 from evals.beir import load_beir, make_slice
 from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
-from evals.first_token import bench_first_token
+from evals.first_token import bench_api_first_token, bench_first_token
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
 from providers.errors import ProviderNotAvailable
+from workspaces.services import api_key_create, api_key_revoke
 
 # Questions the sample documents (`make run`) answer, for the first-token benchmark.
 FIRST_TOKEN_QUESTIONS = [
@@ -34,6 +36,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["ingest", "search", "pages", "first-token", "all"])
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="first-token: the running server.")
+        parser.add_argument(
+            "--via",
+            choices=["browser", "api"],
+            default="browser",
+            help="first-token: the chat page in Chromium against an HTTP client, or /v1/chat/completions "
+            "(the openai client) against /chat/stream, with a key made for the run and revoked after.",
+        )
         parser.add_argument("--user", default="admin", help="first-token: who signs in and asks.")
         parser.add_argument("--password", default="admin")
         parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR)
@@ -45,6 +54,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, what, dataset, documents, workspace, queries, models, **options):
+        if what == "first-token" and options["via"] == "api":
+            self.api_first_token(options["url"], workspace or "public", queries)
+            return
         if what == "first-token":
             self.first_token(options["url"], workspace or "public", options["user"], options["password"], queries)
             return
@@ -79,6 +91,19 @@ class Command(BaseCommand):
             f"{statistics.median(result.browser_ms):.1f} ms, max {max(result.browser_ms):.1f} ms; "
             f"the same stream read by an HTTP client p50 {statistics.median(result.http_ms):.1f} ms: "
             f"ratio {result.ratio:.2f}"
+        )
+
+    def api_first_token(self, url: str, workspace: str, queries: int) -> None:
+        questions = FIRST_TOKEN_QUESTIONS[: min(queries, len(FIRST_TOKEN_QUESTIONS))]
+        api_key, raw_key = api_key_create(name="bench first-token", role=Role.EDITOR, actor="bench")
+        try:
+            result = bench_api_first_token(base_url=url, workspace_id=workspace, api_key=raw_key, questions=questions)
+        finally:
+            api_key_revoke(api_key=api_key, actor="bench")
+        self.stdout.write(
+            f"first token ({result.questions} questions): /v1/chat/completions (openai client) p50 "
+            f"{statistics.median(result.openai_ms):.1f} ms; /chat/stream p50 "
+            f"{statistics.median(result.chat_stream_ms):.1f} ms: ratio {result.ratio:.2f}"
         )
 
     def pages(self) -> None:
