@@ -110,6 +110,15 @@ def production_errors() -> list[checks.CheckMessage]:
                     id=check_id,
                 )
             )
+    if "API_KEY_PEPPER" in missing:
+        errors.append(
+            checks.Error(
+                "API_KEY_PEPPER is not set.",
+                hint="Set it to a long random string kept out of the database; stored API key hashes are "
+                "HMACs with it. Changing it later invalidates every key.",
+                id="ragsite.E009",
+            )
+        )
     if "DJANGO_ALLOWED_HOSTS" in missing:
         errors.append(
             checks.Error(

@@ -51,6 +51,7 @@ class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
                 component_name="DocumentsCreated",
                 serializers=[DocumentSerializer, DocumentSerializer(many=True)],
                 resource_type_field_name=None,
+                many=False,
             )
         },
         description="Upload Markdown: multipart `files` (several at once, .md/.markdown/.txt), answered with "

@@ -1,6 +1,7 @@
 """What `/v1/chat/completions` accepts: the Chat Completions request, with the same limits as `/chat`."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chat.serializers import QUESTION_MAX_LENGTH
@@ -9,6 +10,17 @@ MAX_MESSAGES = 1000
 MAX_MESSAGE_CHARACTERS = 100_000
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {
+                "type": "array",
+                "items": {"type": "object", "properties": {"type": {"type": "string"}, "text": {"type": "string"}}},
+            },
+        ]
+    }
+)
 class MessageContentField(serializers.Field):
     """A message's content: a string, or a list of parts of which the text parts count."""
 

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core import errors
+from core import errors, metrics
 
 admin.site.site_header = "ragsite administration"
 admin.site.site_title = "ragsite admin"
@@ -24,7 +24,7 @@ urlpatterns = [
     path("app/", include("operations.page_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Before workspaces: its paths under /workspaces/ are reserved workspace ids.
     path("", include("audit.urls")),
     path("", include("workspaces.urls")),
@@ -33,7 +33,7 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("", include("exports.urls")),
     path("", include("openai_compat.urls")),
-    path("", include("django_prometheus.urls")),
+    path("metrics", metrics.metrics_view, name="prometheus-django-metrics"),
     # Last: every unknown path answers the envelope (an HTML page on browser paths), DEBUG or not.
     re_path(r"^", errors.not_found),
 ]

@@ -41,13 +41,27 @@ def chromium():
 
 @pytest.fixture
 def browser_page(chromium, request):
-    """A fresh browser context (no cookies) and page; its last state is saved as a screenshot."""
+    """A fresh browser context (no cookies) and page; its last state is saved as a screenshot.
+
+    A page that breaks its own Content Security Policy fails the test: the browser would
+    have refused what it tried to load or run.
+    """
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text} at {message.location}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     screenshot(page, request.node.name)
     context.close()
+    assert not violations, violations
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 
 from django.conf import settings
 from django.db import models
@@ -47,7 +48,17 @@ class Workspace(models.Model):
 
 
 def hash_api_key(raw_key: str) -> str:
-    """Keys are long random tokens, so a fast unsalted hash is safe to store and look up."""
+    """HMAC-SHA256 of the key with the server's pepper (API_KEY_PEPPER, else SECRET_KEY).
+
+    Keys are long random tokens, so a fast hash is safe to look them up by; the pepper,
+    which never enters the database, makes a copied table of hashes useless on its own.
+    """
+    pepper = (settings.API_KEY_PEPPER or settings.SECRET_KEY).encode()
+    return hmac.new(pepper, raw_key.encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_hash_api_key(raw_key: str) -> str:
+    """How keys made before the pepper were stored; such a key is re-hashed the first time it is used."""
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 

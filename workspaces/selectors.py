@@ -1,6 +1,7 @@
 """Reads. Every fetch of a workspace goes through `workspace_get_for_principal`,
 so tenant isolation lives in one place."""
 
+import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from core.roles import ROLE_RANK, Role
 from workspaces.access_control import workspace_access_allowed
-from workspaces.models import ApiKey, Membership, Workspace, hash_api_key
+from workspaces.models import ApiKey, Membership, Workspace, hash_api_key, legacy_hash_api_key
 from workspaces.principals import Principal
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -19,8 +20,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 def principal_for_key(raw_key: str) -> Principal | None:
     """The principal for a presented key, or None when unknown or revoked."""
     key_hash = hash_api_key(raw_key)
-    api_key = ApiKey.objects.filter(key_hash=key_hash).first()
-    if api_key is not None:
+    api_key = ApiKey.objects.filter(key_hash=key_hash).first() or _rehash_legacy_key(raw_key, key_hash)
+    if api_key is not None and hmac.compare_digest(api_key.key_hash, key_hash):
         if api_key.is_revoked:
             return None
         _touch_last_used(api_key)
@@ -30,10 +31,20 @@ def principal_for_key(raw_key: str) -> Principal | None:
             workspace_id=api_key.workspace_id,
             api_key_id=api_key.pk,
         )
-    role = bootstrap_key_roles().get(key_hash)
-    if role is not None:
-        return Principal(actor=f"key:{key_hash[:12]}", role=role)
+    # Every configured key is compared, in constant time, whichever matches.
+    matches = [role for known, role in bootstrap_key_roles().items() if hmac.compare_digest(known, key_hash)]
+    if matches:
+        return Principal(actor=f"key:{key_hash[:12]}", role=matches[0])
     return None
+
+
+def _rehash_legacy_key(raw_key: str, key_hash: str) -> ApiKey | None:
+    """A key stored before hashes were peppered: found by its old hash, and stored peppered from now on."""
+    api_key = ApiKey.objects.filter(key_hash=legacy_hash_api_key(raw_key)).first()
+    if api_key is not None:
+        ApiKey.objects.filter(pk=api_key.pk).update(key_hash=key_hash)
+        api_key.key_hash = key_hash
+    return api_key
 
 
 def principal_for_user(user) -> Principal:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prometheus",
     "axes",
+    "csp",
     # The project's own, from the bottom layer up (see the README's Layout).
     "core",
     "providers",
@@ -65,10 +66,29 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# Content Security Policy (django-csp): pages load only their own files; no inline script or
+# style, no framing, forms post only here. The admin is Django's own and uses inline styles.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "ragsite.urls"
 WSGI_APPLICATION = "ragsite.wsgi.application"
@@ -176,6 +196,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 AUTH_MODE = env("AUTH_MODE", default="api_key")  # api_key | gateway
 API_KEYS = env.list("API_KEYS", default=[])
 API_KEY_ROLES = env.list("API_KEY_ROLES", default=[])
+# /metrics: with a token, scrapers send it as a Bearer token; without one it is served only
+# when public (local use; production turns it off).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=True)
+# Stored API key hashes are HMACs with this pepper (SECRET_KEY when unset; production requires it).
+# Changing it invalidates every stored key.
+API_KEY_PEPPER = env("API_KEY_PEPPER", default="")
 ACCESS_CONTROL_URL = env("ACCESS_CONTROL_URL", default="")
 ACCESS_CONTROL_TIMEOUT_SECONDS = env.float("ACCESS_CONTROL_TIMEOUT_SECONDS", default=2.0)
 ACCESS_CONTROL_CACHE_SECONDS = env.int("ACCESS_CONTROL_CACHE_SECONDS", default=30)

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPLETE_PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x" * 20 + "a-long-and-random-enough-production-secret-0123456789",
     "DJANGO_ALLOWED_HOSTS": "rag.example.com",
+    "API_KEY_PEPPER": "p" * 40,
     "DATABASE_URL": "postgres://rag:secret@db.example.com:5432/rag",
     "REDIS_URL": "redis://redis.example.com:6379/0",
 }
@@ -41,6 +42,7 @@ def test_check_deploy_without_secrets_fails_and_names_each_setting():
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in output
     assert "DJANGO_ALLOWED_HOSTS is not set" in output
+    assert "API_KEY_PEPPER is not set" in output
     assert "Traceback" not in output
 
 
@@ -62,20 +64,16 @@ def test_check_deploy_names_unsafe_values_without_printing_them():
     assert weak_secret not in output
 
 
-def test_check_deploy_passes_with_a_complete_configuration():
-    result = run_with_production_settings(
-        "manage.py",
-        "check",
-        "--deploy",
-        "--fail-level",
-        "ERROR",
-        **COMPLETE_PRODUCTION_ENV,
-    )
+def test_check_deploy_is_clean_with_a_complete_configuration():
+    result = run_with_production_settings("manage.py", "check", "--deploy", **COMPLETE_PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
 
 
 def test_production_without_database_or_redis_refuses_and_starts_no_embedded_service(tmp_path):
-    secrets_only = {name: COMPLETE_PRODUCTION_ENV[name] for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS")}
+    secrets_only = {
+        name: COMPLETE_PRODUCTION_ENV[name] for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "API_KEY_PEPPER")
+    }
     for command in (["manage.py", "check", "--deploy"], ["-c", "import ragsite.asgi"], ["-c", "import ragsite.wsgi"]):
         result = run_with_production_settings(*command, RAGSITE_DATA_DIR=str(tmp_path), **secrets_only)
         output = result.stdout + result.stderr
