@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
 from chat.models import ChatLog, ChatMessage, ChatSession, Rating
+from core.fields import TextField
 
 QUESTION_MAX_LENGTH = 4000
 
 
 class ChatRequestSerializer(serializers.Serializer):
-    question = serializers.CharField(max_length=QUESTION_MAX_LENGTH, trim_whitespace=True)
+    question = TextField(max_length=QUESTION_MAX_LENGTH, trim_whitespace=True)
     session_id = serializers.UUIDField(required=False, allow_null=True)
     workspace_id = serializers.CharField(required=False, max_length=64)
     project_id = serializers.CharField(required=False, max_length=64)

@@ -8,12 +8,15 @@ between neighbouring chunks of a section. Every chunk keeps its heading path.
 """
 
 import hashlib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import yaml
 from markdown_it import MarkdownIt
+
+from documents.rules import DocumentRejected
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[`*_(\"'])")
@@ -54,6 +57,16 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: metadata has no use for them, and aliases nested a
+    few levels deep expand exponentially once read (a "YAML bomb")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise DocumentRejected("its front matter uses YAML aliases (*name), which are not accepted")
+        return super().compose_node(parent, index)
+
+
 def parse_document(source: str, *, fallback_title: str = "") -> ParsedDocument:
     """Split off YAML front matter; the title is front matter's, else the first H1."""
     metadata: dict = {}
@@ -61,7 +74,7 @@ def parse_document(source: str, *, fallback_title: str = "") -> ParsedDocument:
     match = _FRONT_MATTER.match(source)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yaml.load(match.group(1), Loader=_FrontMatterLoader)  # noqa: S506 (a SafeLoader)
         except yaml.YAMLError:
             loaded = None
         if isinstance(loaded, dict):
@@ -238,6 +251,8 @@ def _json_safe(value):
         return {str(key): _json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON (and PostgreSQL's jsonb) has no NaN or infinity
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import TextField
 from documents.models import Document, DocumentStatus
 from documents.rules import DocumentRejected, check_content
 
@@ -34,9 +35,9 @@ class DocumentListQuerySerializer(serializers.Serializer):
 
 
 class DocumentCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    content = serializers.CharField(required=False, trim_whitespace=False, allow_blank=True)
-    source_uri = serializers.CharField(
+    title = TextField(required=False, allow_blank=True, max_length=500)
+    content = TextField(required=False, trim_whitespace=False, allow_blank=True)
+    source_uri = TextField(
         required=False, allow_blank=True, max_length=1000, help_text="Sending the same source again updates it."
     )
     metadata = serializers.JSONField(required=False, help_text="A JSON object: tags, evidence_type, anything.")

@@ -31,15 +31,35 @@ def read_uploaded_files(files, *, metadata: dict) -> list[DocumentInput]:
     return inputs
 
 
+METADATA_MAX_DEPTH = 8
+METADATA_MAX_BYTES = 64 * 1024
+
+
 def parse_metadata_field(value) -> dict:
-    """`metadata` as a JSON object: already parsed (JSON body) or a string (multipart form)."""
+    """`metadata` as a JSON object: already parsed (JSON body) or a string (multipart form);
+    at most METADATA_MAX_DEPTH levels deep and METADATA_MAX_BYTES as JSON."""
     if value in (None, ""):
         return {}
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
+            value = json.loads(value, parse_constant=_no_constant)
+        except (json.JSONDecodeError, ValueError):
             raise DomainError("metadata must be a JSON object.", code="validation_error") from None
     if not isinstance(value, dict):
         raise DomainError("metadata must be a JSON object.", code="validation_error")
+    if _depth(value) > METADATA_MAX_DEPTH:
+        raise DomainError(f"metadata may nest at most {METADATA_MAX_DEPTH} levels.", code="validation_error")
+    if len(json.dumps(value)) > METADATA_MAX_BYTES:
+        raise DomainError(f"metadata may hold at most {METADATA_MAX_BYTES} bytes.", code="validation_error")
     return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: PostgreSQL's jsonb has neither
+
+
+def _depth(value, level: int = 1) -> int:
+    if level > METADATA_MAX_DEPTH:  # deep enough to refuse: stop looking
+        return level
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return max((_depth(child, level + 1) for child in children if isinstance(child, dict | list)), default=level)

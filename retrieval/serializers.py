@@ -2,9 +2,11 @@ from dataclasses import asdict
 
 from rest_framework import serializers
 
+from core.fields import TextField
+
 
 class SearchRequestSerializer(serializers.Serializer):
-    query = serializers.CharField(max_length=4000, trim_whitespace=True)
+    query = TextField(max_length=4000, trim_whitespace=True)
     workspace_id = serializers.CharField(required=False, max_length=64)
     project_id = serializers.CharField(required=False, max_length=64, help_text="Alias of workspace_id.")
     user_id = serializers.CharField(required=False, max_length=200, help_text="Recorded, not used for access.")
