@@ -5,13 +5,34 @@ task. Sending after commit means a worker always finds the rows the task is
 about, and a rolled-back transaction sends nothing.
 """
 
+import logging
+
 from celery import current_app
 from django.db import transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task_name: str, *args) -> None:
-    """Send task `task_name` with `args` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: task_named(task_name).apply_async(args=args))
+    """Send task `task_name` with `args` once the current transaction commits (at once outside one).
+
+    What was committed stays committed when the broker cannot be reached: the send is
+    logged, not raised (the request that stored the rows still succeeds), and the beat
+    sweeps queue pending documents and export jobs again once it is back.
+    """
+    transaction.on_commit(lambda: _send(task_name, args))
+
+
+def _send(task_name: str, args: tuple) -> None:
+    try:
+        task_named(task_name).apply_async(args=args, retry_policy=SEND_RETRY_POLICY)
+    except (OperationalError, ConnectionError, OSError) as exc:
+        logger.warning("could not send %s (the broker is unreachable: %s); a sweep queues it again", task_name, exc)
+
+
+# A few quick tries: a request must not hang while the broker is away.
+SEND_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
 def task_named(name: str):

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from documents.models import Chunk, Document
-from documents.selectors import documents_stale
+from documents.selectors import documents_stale, documents_stuck
 from documents.services import document_edit, documents_request_index
 from workspaces.admin import admin_actor
 
@@ -35,6 +35,22 @@ class AwaitingReindexFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StuckFilter(admin.SimpleListFilter):
+    """Documents pending or processing past DOCUMENT_STUCK_SECONDS (their task was lost), with their count;
+    the beat sweep queues them again."""
+
+    title = "progress"
+    parameter_name = "progress"
+
+    def lookups(self, request, model_admin):
+        return [("stuck", f"Stuck ({documents_stuck().count()})")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stuck":
+            return queryset.filter(pk__in=documents_stuck().values("pk"))
+        return queryset
+
+
 class ChunkInline(admin.TabularInline):
     model = Chunk
     fields = ["ordinal", "heading_path", "token_count", "text"]
@@ -47,7 +63,7 @@ class ChunkInline(admin.TabularInline):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "workspace", "status", "embedding_model", "chunk_count", "updated_at"]
-    list_filter = [AwaitingReindexFilter, "status", "workspace", "embedding_model"]
+    list_filter = [AwaitingReindexFilter, StuckFilter, "status", "workspace", "embedding_model"]
     search_fields = ["title", "source_uri", "content_hash"]
     # Status, hashes and statistics come from indexing, never from a hand; content edits are re-indexed.
     readonly_fields = [

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from documents.models import Chunk, Document, DocumentStatus
 from providers.embeddings import get_embedder
@@ -38,6 +42,13 @@ def _in_workspace(workspace: Workspace | None) -> QuerySet[Document]:
     return Document.objects.all() if workspace is None else Document.objects.filter(workspace=workspace)
 
 
+def documents_stuck(*, workspace: Workspace | None = None, now=None) -> QuerySet[Document]:
+    """Pending or processing for longer than DOCUMENT_STUCK_SECONDS: their task was lost."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.DOCUMENT_STUCK_SECONDS)
+    unsettled = [DocumentStatus.PENDING, DocumentStatus.PROCESSING]
+    return _in_workspace(workspace).filter(status__in=unsettled, updated_at__lt=cutoff)
+
+
 def stats_for(*, workspace: Workspace | None) -> dict:
     """Counts of workspaces, documents by status and by model, and chunks (all, or one workspace)."""
     documents = _in_workspace(workspace)
@@ -59,4 +70,5 @@ def stats_for(*, workspace: Workspace | None) -> dict:
         "chunks": chunks.count(),
         "documents_by_embedding_model": by_model,
         "documents_awaiting_reindex": documents_stale(workspace=workspace).count(),
+        "documents_stuck": documents_stuck(workspace=workspace).count(),
     }

@@ -23,7 +23,7 @@ from core.queue import enqueue_on_commit
 from documents.markdown import ChunkDraft, chunk_markdown, content_hash, parse_document
 from documents.models import Chunk, Document, DocumentStatus
 from documents.rules import ALLOWED_SUFFIXES, DocumentRejected, check_content
-from documents.selectors import documents_for_reindex
+from documents.selectors import documents_for_reindex, documents_stuck
 from providers.embeddings import get_embedder
 from workspaces.models import Workspace
 
@@ -359,6 +359,28 @@ def documents_request_index(*, document_ids, actor: str = "") -> int:
                 metadata={"documents": len(ids)},
             )
     return len(ids)
+
+
+def documents_requeue_stuck(*, now=None) -> list[str]:
+    """Queue again the documents whose task was lost (pending or processing past
+    DOCUMENT_STUCK_SECONDS): the broker was down when they were uploaded, or a worker died.
+    Indexing is idempotent, so a document whose task was only slow is merely indexed twice."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = [
+            str(pk)
+            for pk in documents_stuck(now=now)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ]
+        # Their clock starts again: the next sweep leaves them to this task.
+        Document.objects.filter(pk__in=ids).update(updated_at=now)
+        for start in range(0, len(ids), INDEX_BATCH_DOCUMENTS):
+            enqueue_on_commit("documents.index_documents", ids[start : start + INDEX_BATCH_DOCUMENTS])
+    if ids:
+        logger.warning("queued %d stuck document(s) again", len(ids))
+    return ids
 
 
 def workspace_request_reindex(*, workspace: Workspace, only_stale: bool = False) -> int:

@@ -25,3 +25,8 @@ def reindex_workspace(workspace_id: str, only_stale: bool = False) -> dict:
         return {"completed": 0, "failed": 0}
     documents = documents_for_reindex(workspace=workspace, only_stale=only_stale)
     return services.documents_index(document_ids=list(documents.order_by("pk").values_list("pk", flat=True)))
+
+
+@shared_task(name="documents.requeue_stuck_documents")
+def requeue_stuck_documents() -> int:
+    return len(services.documents_requeue_stuck())

@@ -23,6 +23,8 @@ app.conf.beat_schedule = {
     # Cheap (an indexed query), so a lost worker's export waits at most a minute past its timeout.
     "exports-reset-stale-jobs": {"task": "exports.reset_stale_export_jobs", "schedule": 60.0},
     "exports-delete-expired-files": {"task": "exports.delete_expired_export_files", "schedule": 3600.0},
+    # Documents whose task was lost (a broker outage at upload, a dead worker) are queued again.
+    "documents-requeue-stuck": {"task": "documents.requeue_stuck_documents", "schedule": 60.0},
 }
 
 

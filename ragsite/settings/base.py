@@ -306,6 +306,9 @@ EVAL_HISTORY_FILE = Path(env("EVAL_HISTORY_FILE", default=str(BASE_DIR / "evals"
 # --- Exports -------------------------------------------------------------------------
 EXPORT_STORAGE_DIR = Path(env("EXPORT_STORAGE_DIR", default=str(DATA_DIR / "exports")))
 EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = env.int("EXPORT_JOB_RUNNING_TIMEOUT_SECONDS", default=900)
+# A document pending or processing for longer lost its task (the broker was down, a worker died):
+# the beat sweep queues it again.
+DOCUMENT_STUCK_SECONDS = env.int("DOCUMENT_STUCK_SECONDS", default=900)
 EXPORT_FILE_RETENTION_SECONDS = env.int("EXPORT_FILE_RETENTION_SECONDS", default=7 * 24 * 3600)
 
 # --- Logging: JSON lines, a request id on every line -----------------------------------
