@@ -12,6 +12,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from rest_framework import exceptions
@@ -75,8 +76,23 @@ def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, "request_id": current_request_id(), **extra}}
 
 
+class DatabaseUnavailable(DomainError):
+    status = 503
+    code = "database_unavailable"
+    message = "The database cannot be reached; try again shortly."
+
+
+def unavailable(exc) -> DomainError | None:
+    """A lost database connection, as the 503 to answer (and a warning, not a traceback, in the log)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        return DatabaseUnavailable()
+    return None
+
+
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every exception a DRF view raises, as the envelope."""
+    exc = unavailable(exc) or exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -200,6 +216,7 @@ class DomainErrorMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        exception = unavailable(exception) or exception
         if not isinstance(exception, DomainError | ValidationError):
             return None
         code, message, status, extra = describe(exception)
