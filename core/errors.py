@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -82,11 +83,22 @@ class DatabaseUnavailable(DomainError):
     message = "The database cannot be reached; try again shortly."
 
 
+class CacheUnavailable(DomainError):
+    status = 503
+    code = "cache_unavailable"
+    message = "A service this needs (the shared cache) cannot be reached; try again shortly."
+
+
 def unavailable(exc) -> DomainError | None:
-    """A lost database connection, as the 503 to answer (and a warning, not a traceback, in the log)."""
+    """A lost database or Redis connection, as the 503 to answer (and a warning, not a traceback,
+    in the log). Where the cache is only an aid, callers do without it (core.cache); what needs
+    it, such as counting failed sign-ins, refuses rather than run unguarded."""
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc.__class__.__name__)
         return DatabaseUnavailable()
+    if isinstance(exc, RedisError):
+        logger.warning("cache unavailable: %s", exc.__class__.__name__)
+        return CacheUnavailable()
     return None
 
 

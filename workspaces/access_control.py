@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
+
+from core.cache import cache_get, cache_set
 
 if TYPE_CHECKING:  # the principal asks this module, so it is imported for annotations only
     from workspaces.principals import Principal
@@ -62,12 +63,12 @@ def workspaces_with_access(*, principal: Principal, workspace_ids: Iterable[str]
 
 def _cached_answer(principal: Principal, workspace_id: str) -> tuple[bool, bool]:
     cache_key = CACHE_PREFIX + _fingerprint(principal, workspace_id)
-    cached = cache.get(cache_key)
+    cached = cache_get(cache_key)
     if cached is not None:
         return cached, True
     allowed, definite = _ask(principal, workspace_id)
     if definite:
-        cache.set(cache_key, allowed, timeout=settings.ACCESS_CONTROL_CACHE_SECONDS)
+        cache_set(cache_key, allowed, timeout=settings.ACCESS_CONTROL_CACHE_SECONDS)
     return allowed, definite
 
 
