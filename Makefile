@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint stop clean
+.PHONY: run test load install lint stop clean
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -37,6 +37,12 @@ test: install $(CHROMIUM)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
+
+# 50 clients for 60 s against a web server and worker started for the run (README: Measuring).
+LOAD_ARGS ?=
+load: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check --fix .

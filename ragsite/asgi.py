@@ -3,6 +3,11 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
+# Under ASGI each request's synchronous code runs in a thread of its own, and Django's persistent
+# connections belong to a thread: kept open, every request would leave one behind until PostgreSQL
+# refuses more ("too many clients", found by `manage.py load`). Django's advice for ASGI: close
+# them after each request. Celery workers keep theirs (DATABASE_CONN_MAX_AGE).
+os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 
 application = get_asgi_application()
 

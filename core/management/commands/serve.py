@@ -1,12 +1,13 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from core.processes import celery_beat_command, celery_worker_command, stop_processes, web_server_command
 
 
 class Command(BaseCommand):
@@ -21,28 +22,10 @@ class Command(BaseCommand):
         # Children inherit the embedded services this process started (see
         # core/embedded.py) through these variables, so all share one database and broker.
         env = {**os.environ, "REDIS_URL": settings.REDIS_URL}
-        python = sys.executable
-        commands = {
-            "web": [
-                python,
-                "-m",
-                "uvicorn",
-                "ragsite.asgi:application",
-                "--host",
-                host,
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--lifespan",
-                "off",
-                "--timeout-graceful-shutdown",
-                "5",
-            ],
-        }
+        commands = {"web": web_server_command(host=host, port=port)}
         if not no_worker:
-            celery = [python, "-m", "celery", "-A", "ragsite"]
-            commands["worker"] = celery + ["worker", "--loglevel", "INFO", "--concurrency", "1", "--without-mingle"]
-            commands["beat"] = celery + ["beat", "--loglevel", "INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME]
+            commands["worker"] = celery_worker_command()
+            commands["beat"] = celery_beat_command()
         processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}  # noqa: S603
         self.stdout.write(
             f"\nragsite is starting on http://{host}:{port}/\n"
@@ -63,14 +46,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
-            for process in processes.values():
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_processes(list(processes.values()))
 
 
 def _local_sign_in() -> str:

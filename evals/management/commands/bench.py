@@ -9,22 +9,9 @@ from evals.beir import load_beir, make_slice
 from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
 from evals.first_token import bench_api_first_token, bench_first_token
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
+from evals.sample_questions import SAMPLE_QUESTIONS
 from providers.errors import ProviderNotAvailable
 from workspaces.services import api_key_create, api_key_revoke
-
-# Questions the sample documents (`make run`) answer, for the first-token benchmark.
-FIRST_TOKEN_QUESTIONS = [
-    "How do I reset the admin password?",
-    "How can I disable the admin user?",
-    "Why is my application stuck in Progressing state?",
-    "How do I view orphaned resources?",
-    "How often does Argo CD check for changes to my Git repository?",
-    "How can I terminate a sync?",
-    "What is an application in Argo CD?",
-    "What is the difference between sync status and health status?",
-    "How do I fix an invalid cookie longer than max length?",
-    "Why is my app out of sync even after syncing?",
-]
 
 
 class Command(BaseCommand):
@@ -82,7 +69,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
 
     def first_token(self, url: str, workspace: str, user: str, password: str, queries: int) -> None:
-        questions = FIRST_TOKEN_QUESTIONS[: min(queries, len(FIRST_TOKEN_QUESTIONS))]
+        questions = SAMPLE_QUESTIONS[: min(queries, len(SAMPLE_QUESTIONS))]
         result = bench_first_token(
             base_url=url, workspace_id=workspace, username=user, password=password, questions=questions
         )
@@ -94,7 +81,7 @@ class Command(BaseCommand):
         )
 
     def api_first_token(self, url: str, workspace: str, queries: int) -> None:
-        questions = FIRST_TOKEN_QUESTIONS[: min(queries, len(FIRST_TOKEN_QUESTIONS))]
+        questions = SAMPLE_QUESTIONS[: min(queries, len(SAMPLE_QUESTIONS))]
         api_key, raw_key = api_key_create(name="bench first-token", role=Role.EDITOR, actor="bench")
         try:
             result = bench_api_first_token(base_url=url, workspace_id=workspace, api_key=raw_key, questions=questions)
