@@ -25,3 +25,13 @@ def access_control_server(settings, monkeypatch):
         settings.ACCESS_CONTROL_TIMEOUT_SECONDS = 0.5
         monkeypatch.setattr(access_control, "CACHE_PREFIX", f"access-control:{uuid.uuid4().hex}:")
         yield server
+
+
+@pytest.fixture
+def quiet_request_cycle(monkeypatch):
+    """For code that runs Django's request cycle itself (the MCP server), what Django's test client
+    does around its requests: the test's connection lives in the test's transaction, so the
+    request signals' close_old_connections must leave it open."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
