@@ -21,7 +21,27 @@ from chat.sse import EventStreamRenderer, event_stream_response
 from core.formats import CONTENT_TYPES, export_lines, serialized_rows
 from core.roles import Role
 from retrieval.search.filters import SearchFilters
+from workspaces.models import Workspace
 from workspaces.scoping import WorkspaceScopedMixin
+
+
+def chat_arguments(*, workspace: Workspace, data: dict, actor: str, request_id: str) -> dict:
+    """chat_answer's and chat_events' arguments for ChatRequestSerializer's validated data:
+    /chat, /chat/stream and the MCP tool `ask` read a question the same way."""
+    session = None
+    if data.get("session_id"):
+        session = chat_session_get(workspace=workspace, session_id=data["session_id"])
+        if session is None:
+            raise exceptions.NotFound("Chat session not found.")
+    filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
+    return {
+        "workspace": workspace,
+        "question": data["question"],
+        "actor": actor,
+        "request_id": request_id,
+        "session": session,
+        "filters": filters,
+    }
 
 
 class ChatMixin(WorkspaceScopedMixin):
@@ -30,21 +50,12 @@ class ChatMixin(WorkspaceScopedMixin):
     def chat_arguments(self, request) -> dict:
         payload = ChatRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        session = None
-        if data.get("session_id"):
-            session = chat_session_get(workspace=self.workspace, session_id=data["session_id"])
-            if session is None:
-                raise exceptions.NotFound("Chat session not found.")
-        filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
-        return {
-            "workspace": self.workspace,
-            "question": data["question"],
-            "actor": request.user.actor,
-            "request_id": request.request_id,
-            "session": session,
-            "filters": filters,
-        }
+        return chat_arguments(
+            workspace=self.workspace,
+            data=payload.validated_data,
+            actor=request.user.actor,
+            request_id=request.request_id,
+        )
 
 
 class ChatApi(ChatMixin, APIView):

@@ -104,6 +104,20 @@ def unavailable(exc) -> DomainError | None:
 
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every exception a DRF view raises, as the envelope."""
+    status, body = error_envelope(exc, where=context.get("view").__class__.__name__)
+    response = Response(body, status=status)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    if status == 401:
+        response["WWW-Authenticate"] = getattr(exc, "auth_header", None) or 'Bearer realm="api"'
+    return response
+
+
+def error_envelope(exc: Exception, *, where: str) -> tuple[int, dict]:
+    """The status and the envelope for an exception raised while serving a call: a DRF view's,
+    an MCP tool's. Domain, Django and DRF errors keep their code and message; anything else is
+    logged with its traceback (call this inside the `except`) and answered `internal_error`,
+    telling the caller nothing about it."""
     exc = unavailable(exc) or exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -116,10 +130,10 @@ def api_exception_handler(exc, context):
 
     if isinstance(exc, DomainError | ValidationError):
         code, message, status, extra = describe(exc)
-        return Response(error_body(code, message, **extra), status=status)
+        return status, error_body(code, message, **extra)
     if not isinstance(exc, exceptions.APIException):
-        logger.exception("unhandled error in %s", context.get("view").__class__.__name__)
-        return Response(error_body("internal_error", INTERNAL_ERROR_MESSAGE), status=500)
+        logger.exception("unhandled error in %s", where)
+        return 500, error_body("internal_error", INTERNAL_ERROR_MESSAGE)
 
     extra = {}
     if isinstance(exc, exceptions.ValidationError):
@@ -128,12 +142,7 @@ def api_exception_handler(exc, context):
     else:
         code = _CODES.get(type(exc)) or _code_for(exc)
         message = str(exc.detail)
-    response = Response(error_body(code, message, **extra), status=exc.status_code)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        response["Retry-After"] = str(int(exc.wait) + 1)
-    if exc.status_code == 401:
-        response["WWW-Authenticate"] = getattr(exc, "auth_header", None) or 'Bearer realm="api"'
-    return response
+    return exc.status_code, error_body(code, message, **extra)
 
 
 def describe(exc: DomainError | ValidationError) -> tuple[str, str, int, dict]:

@@ -7,6 +7,8 @@ followed across a gateway; otherwise a new one is made.
 import logging
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -22,19 +24,26 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+@contextmanager
+def request_id_scope(supplied: str = "") -> Iterator[str]:
+    """The id of what runs inside: the caller's when it is a sane token, else a new one.
+    Requests through Django and calls to the MCP server both take theirs here."""
+    request_id = supplied if _VALID_REQUEST_ID.match(supplied) else new_request_id()
+    token = _current_request_id.set(request_id)
+    try:
+        yield request_id
+    finally:
+        _current_request_id.reset(token)
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        supplied = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = supplied if _VALID_REQUEST_ID.match(supplied) else new_request_id()
-        request.request_id = request_id
-        token = _current_request_id.set(request_id)
-        try:
+        with request_id_scope(request.headers.get(REQUEST_ID_HEADER, "")) as request_id:
+            request.request_id = request_id
             response = self.get_response(request)
-        finally:
-            _current_request_id.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
 

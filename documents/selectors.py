@@ -27,6 +27,13 @@ def document_get(*, workspace: Workspace, document_id) -> Document | None:
     return Document.objects.filter(workspace=workspace, pk=document_id).annotate(chunk_count=Count("chunks")).first()
 
 
+def document_workspace_id(*, document_id) -> str | None:
+    """Which workspace holds a document, for callers that name only the document (MCP tools).
+    It reads nothing of the document: the caller must still reach that workspace through
+    `workspace_for_principal`, and answer an unreachable one as it answers an unknown id."""
+    return Document.objects.filter(pk=document_id).values_list("workspace_id", flat=True).first()
+
+
 def documents_stale(*, workspace: Workspace | None = None) -> QuerySet[Document]:
     """Documents made with another embedding model than the current one, or not completed:
     what `manage.py reindex --stale` indexes again. All workspaces' when `workspace` is None."""

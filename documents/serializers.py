@@ -30,6 +30,14 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DocumentWithContentSerializer(DocumentSerializer):
+    """A document with its Markdown, for callers who read the whole text (the MCP tool `fetch_document`)."""
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+
 class DocumentListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=DocumentStatus.choices, required=False)
 

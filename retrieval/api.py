@@ -18,7 +18,44 @@ from retrieval.serializers import (
     SearchResponseSerializer,
     SearchResultSerializer,
 )
+from workspaces.models import Workspace
 from workspaces.scoping import WorkspaceScopedMixin
+
+
+def search_response_body(*, workspace: Workspace, data: dict) -> dict:
+    """What /search answers for SearchRequestSerializer's validated data; the MCP tool
+    `search_documents` answers the same."""
+    filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
+    outcome = search_chunks(
+        workspace=workspace,
+        query=data["query"],
+        limit=data["limit"],
+        filters=filters,
+        min_similarity=data.get("min_similarity"),
+        mode=data["mode"],
+        rerank=data["rerank"],
+    )
+    echoed = {key: value for key, value in data.items() if key != "project_id"}
+    echoed["workspace_id"] = workspace.pk
+    return {
+        "results": SearchResultSerializer(outcome.results, many=True).data,
+        "total_results": len(outcome.results),
+        "request": echoed,
+        "timings_ms": outcome.timings_ms,
+    }
+
+
+def context_response_body(*, workspace: Workspace, data: dict) -> dict:
+    """What /context answers for ContextRequestSerializer's validated data; the MCP tool
+    `get_document_context` answers the same."""
+    context = chunk_context(workspace=workspace, chunk_id=data["chunk_id"], window=data["context_window"])
+    if context is None:
+        raise exceptions.NotFound("Chunk not found.")
+    return {
+        "chunk": ChunkSerializer(context.chunk).data,
+        "context_before": ChunkSerializer(context.before, many=True).data,
+        "context_after": ChunkSerializer(context.after, many=True).data,
+    }
 
 
 class SearchApi(WorkspaceScopedMixin, APIView):
@@ -31,27 +68,7 @@ class SearchApi(WorkspaceScopedMixin, APIView):
     def post(self, request):
         payload = SearchRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        filters = SearchFilters.from_request(evidence_types=data.get("evidence_types"), filters=data.get("filters"))
-        outcome = search_chunks(
-            workspace=self.workspace,
-            query=data["query"],
-            limit=data["limit"],
-            filters=filters,
-            min_similarity=data.get("min_similarity"),
-            mode=data["mode"],
-            rerank=data["rerank"],
-        )
-        echoed = {key: value for key, value in data.items() if key != "project_id"}
-        echoed["workspace_id"] = self.workspace.pk
-        return Response(
-            {
-                "results": SearchResultSerializer(outcome.results, many=True).data,
-                "total_results": len(outcome.results),
-                "request": echoed,
-                "timings_ms": outcome.timings_ms,
-            }
-        )
+        return Response(search_response_body(workspace=self.workspace, data=payload.validated_data))
 
 
 class ContextApi(WorkspaceScopedMixin, APIView):
@@ -64,20 +81,7 @@ class ContextApi(WorkspaceScopedMixin, APIView):
     def post(self, request):
         payload = ContextRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        context = chunk_context(
-            workspace=self.workspace,
-            chunk_id=payload.validated_data["chunk_id"],
-            window=payload.validated_data["context_window"],
-        )
-        if context is None:
-            raise exceptions.NotFound("Chunk not found.")
-        return Response(
-            {
-                "chunk": ChunkSerializer(context.chunk).data,
-                "context_before": ChunkSerializer(context.before, many=True).data,
-                "context_after": ChunkSerializer(context.after, many=True).data,
-            }
-        )
+        return Response(context_response_body(workspace=self.workspace, data=payload.validated_data))
 
 
 class HealthApi(APIView):

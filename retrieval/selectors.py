@@ -12,6 +12,13 @@ class ChunkContext:
     after: list[Chunk]
 
 
+def chunk_workspace_id(*, chunk_id: int) -> str | None:
+    """Which workspace holds a chunk, for callers that name only the chunk (MCP tools). It reads
+    nothing of the chunk: the caller must still reach that workspace through
+    `workspace_for_principal`, and answer an unreachable one as it answers an unknown id."""
+    return Chunk.objects.filter(pk=chunk_id).values_list("workspace_id", flat=True).first()
+
+
 def chunk_context(*, workspace: Workspace, chunk_id: int, window: int) -> ChunkContext | None:
     """A searchable chunk and up to `window` neighbours on each side, in document order."""
     chunk = (

