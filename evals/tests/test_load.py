@@ -2,6 +2,7 @@
 clients against a real web server and worker started as the command starts them."""
 
 import asyncio
+import concurrent.futures
 import json
 
 import httpx2
@@ -33,8 +34,14 @@ def stub_server(*, chat_status: int = 200) -> httpx2.MockTransport:
     return httpx2.MockTransport(answer)
 
 
+def run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: a browser test's Playwright keeps an event loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def stub_run(transport: httpx2.MockTransport):
-    return asyncio.run(
+    return run_in_own_loop(
         run_load(
             base_url="http://stub", api_key="k", workspace_id="w", clients=3, duration_seconds=0.3, transport=transport
         )
@@ -81,7 +88,7 @@ def test_a_short_load_against_a_real_server_and_worker(tmp_path):
         load_api_key(workspace=workspace) as api_key,
         local_site(log_dir=tmp_path, env=process_environment()) as (base_url, pid),
     ):
-        report = asyncio.run(
+        report = run_in_own_loop(
             run_load(
                 base_url=base_url,
                 api_key=api_key,

@@ -89,6 +89,17 @@ def bm25_recount() -> tuple:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_other_sessions():
+    """Earlier tests may leave connections open in other threads of this process (sync_to_async
+    workers): for a restore they are "other sessions", so they are ended first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+
+
 @pytest.fixture
 def backed_up(workspaces, tmp_path):
     """The searches and statistics at the time of a backup, and the backup."""
