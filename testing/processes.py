@@ -125,3 +125,11 @@ def stop_process(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def wait_for(condition, *, timeout: float, interval: float = 0.2) -> bool:
+    """Poll `condition` until it holds or `timeout` seconds pass; whether it holds in the end."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        time.sleep(interval)
+    return bool(condition())

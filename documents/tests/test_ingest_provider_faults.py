@@ -9,7 +9,7 @@ from django.conf import settings
 
 from documents.models import Chunk, Document, DocumentStatus
 from testing.openai_server import Fail, Hang, Malformed
-from testing.processes import start_celery_worker, stop_process
+from testing.processes import start_celery_worker, stop_process, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -31,12 +31,6 @@ def worker(openai_server):
     )
     yield openai_server
     stop_process(process)
-
-
-def wait_for(condition, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.3)
 
 
 def test_failed_batches_are_retried_and_the_document_completes(client_for, editor_key, workspace, worker):

@@ -3,7 +3,6 @@ completed exactly once by another worker, with no duplicate chunk and exact BM25
 
 import os
 import signal
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,18 +13,11 @@ from documents.models import Chunk, Document, DocumentStatus
 from documents.services import documents_requeue_stuck
 from retrieval.models import CorpusStat, TermStat
 from testing.openai_server import Hang
-from testing.processes import start_celery_worker, stop_process
+from testing.processes import start_celery_worker, stop_process, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 DOCUMENT = {"content": "# Killed\n\n## One\n\nThe first section.\n\n## Two\n\nThe second section.", "title": "Killed"}
-
-
-def wait_for(condition, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.2)
-    assert condition()
 
 
 def test_a_document_whose_worker_was_killed_is_completed_once(client_for, editor_key, workspace, openai_server):
@@ -45,7 +37,7 @@ def test_a_document_whose_worker_was_killed_is_completed_once(client_for, editor
     second = None
     try:
         client_for(editor_key, workspace).post("/documents", DOCUMENT, format="json")
-        wait_for(lambda: len(openai_server.requests_to("embeddings")) == 1, timeout=60)
+        assert wait_for(lambda: len(openai_server.requests_to("embeddings")) == 1, timeout=60)
         assert Document.objects.get().status == DocumentStatus.PROCESSING
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
@@ -53,7 +45,7 @@ def test_a_document_whose_worker_was_killed_is_completed_once(client_for, editor
         second = start_celery_worker(**environment)
         # Past DOCUMENT_STUCK_SECONDS the beat sweep finds the document and queues it again.
         assert len(documents_requeue_stuck(now=timezone.now() + timedelta(hours=1))) == 1
-        wait_for(lambda: Document.objects.get().status == DocumentStatus.COMPLETED, timeout=90)
+        assert wait_for(lambda: Document.objects.get().status == DocumentStatus.COMPLETED, timeout=90)
     finally:
         stop_process(first)
         if second is not None:
