@@ -5,9 +5,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
 # Under ASGI each request's synchronous code runs in a thread of its own, and Django's persistent
 # connections belong to a thread: kept open, every request would leave one behind until PostgreSQL
-# refuses more ("too many clients", found by `manage.py load`). Django's advice for ASGI: close
-# them after each request. Celery workers keep theirs (DATABASE_CONN_MAX_AGE).
-os.environ["DATABASE_CONN_MAX_AGE"] = "0"
+# refuses more ("too many clients", found by `manage.py load`). Requests borrow a connection from
+# the process's pool instead and give it back when they end, so the server holds at most
+# DATABASE_POOL_MAX_SIZE. Celery workers keep a connection each (DATABASE_CONN_MAX_AGE).
+os.environ.setdefault("DATABASE_POOL", "true")
 
 application = get_asgi_application()
 

@@ -122,7 +122,23 @@ POSTGRES_BIN_DIR = env("POSTGRES_BIN_DIR", default="")
 
 
 def database_settings(config: dict) -> dict:
-    """DATABASES for one PostgreSQL connection config (see django-environ's db_url_config)."""
+    """DATABASES for one PostgreSQL connection config (see django-environ's db_url_config).
+
+    DATABASE_POOL (set by the ASGI server, see ragsite/asgi.py) gives the process a
+    pool of at most DATABASE_POOL_MAX_SIZE connections that requests borrow and give
+    back: however many requests run at once, the server never holds more, and a
+    request that waits longer than DATABASE_POOL_TIMEOUT seconds for one gets a 503.
+    """
+    if env.bool("DATABASE_POOL", default=False):
+        pool = {
+            "min_size": 1,
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        }
+        options = {**config.get("OPTIONS", {}), "pool": pool}
+        # Health checks: the pool checks a connection before handing it out, so after a database
+        # restart it replaces the dead ones.
+        return {"default": {**config, "OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True}}
     return {
         "default": {
             **config,
