@@ -7,8 +7,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
 # connections belong to a thread: kept open, every request would leave one behind until PostgreSQL
 # refuses more ("too many clients", found by `manage.py load`). Requests borrow a connection from
 # the process's pool instead and give it back when they end, so the server holds at most
-# DATABASE_POOL_MAX_SIZE. Celery workers keep a connection each (DATABASE_CONN_MAX_AGE).
+# DATABASE_POOL_MAX_SIZE; with the pool turned off, each request closes its own when it ends.
+# Celery workers keep a connection each (DATABASE_CONN_MAX_AGE).
 os.environ.setdefault("DATABASE_POOL", "true")
+os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 
 application = get_asgi_application()
 
