@@ -10,6 +10,7 @@ import logging
 from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def enqueue_on_commit(task_name: str, *args) -> None:
 def _send(task_name: str, args: tuple) -> None:
     try:
         task_named(task_name).apply_async(args=args, retry_policy=SEND_RETRY_POLICY)
-    except (OperationalError, ConnectionError, OSError) as exc:
+    except (OperationalError, RedisError, ConnectionError, OSError) as exc:
         logger.warning("could not send %s (the broker is unreachable: %s); a sweep queues it again", task_name, exc)
 
 

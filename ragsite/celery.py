@@ -7,6 +7,7 @@ import django
 from celery import Celery
 from celery.signals import beat_init, worker_init
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.checks import raise_on_configuration_errors
@@ -24,7 +25,10 @@ app.conf.beat_schedule = {
     "exports-reset-stale-jobs": {"task": "exports.reset_stale_export_jobs", "schedule": 60.0},
     "exports-delete-expired-files": {"task": "exports.delete_expired_export_files", "schedule": 3600.0},
     # Documents whose task was lost (a broker outage at upload, a dead worker) are queued again.
-    "documents-requeue-stuck": {"task": "documents.requeue_stuck_documents", "schedule": 60.0},
+    "documents-requeue-stuck": {
+        "task": "documents.requeue_stuck_documents",
+        "schedule": settings.DOCUMENT_SWEEP_INTERVAL_SECONDS,
+    },
 }
 
 

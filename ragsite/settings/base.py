@@ -168,6 +168,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
+# No caller waits for a task's result (tasks record their outcome on their rows). Keeping results
+# would also make every send subscribe to the result backend, which, with Redis down, retried
+# for twenty seconds and then failed the upload that had already stored its document.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -331,6 +335,7 @@ EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = env.int("EXPORT_JOB_RUNNING_TIMEOUT_SECONDS
 # A document pending or processing for longer lost its task (the broker was down, a worker died):
 # the beat sweep queues it again.
 DOCUMENT_STUCK_SECONDS = env.int("DOCUMENT_STUCK_SECONDS", default=900)
+DOCUMENT_SWEEP_INTERVAL_SECONDS = env.float("DOCUMENT_SWEEP_INTERVAL_SECONDS", default=60.0)
 EXPORT_FILE_RETENTION_SECONDS = env.int("EXPORT_FILE_RETENTION_SECONDS", default=7 * 24 * 3600)
 
 # --- Logging: JSON lines, a request id on every line -----------------------------------
