@@ -301,6 +301,8 @@ BM25_B = env.float("BM25_B", default=0.4)
 KEYWORD_HEADING_WEIGHT = env.int("KEYWORD_HEADING_WEIGHT", default=2)
 SEARCH_CANDIDATES = env.int("SEARCH_CANDIDATES", default=100)
 HNSW_EF_SEARCH = env.int("HNSW_EF_SEARCH", default=100)
+# Workspaces up to this many chunks are searched exactly, not through the HNSW graph all workspaces share.
+VECTOR_EXACT_SEARCH_MAX_CHUNKS = env.int("VECTOR_EXACT_SEARCH_MAX_CHUNKS", default=10_000)
 SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.0)
 OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")

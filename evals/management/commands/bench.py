@@ -3,25 +3,30 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from core.roles import Role
 from evals.beir import load_beir, make_slice
 from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
 from evals.first_token import bench_api_first_token, bench_first_token
+from evals.isolation import grow_workspaces, measure_isolation
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
 from evals.sample_questions import SAMPLE_QUESTIONS
+from providers.embeddings import get_embedder
 from providers.errors import ProviderNotAvailable
+from workspaces.models import Workspace
 from workspaces.services import api_key_create, api_key_revoke
 
 
 class Command(BaseCommand):
     help = (
         "Measure ingest throughput against the raw encoder, /search latency against its parts, and the "
-        "server time of the web app's long lists with 10,000 rows against the same lists with ten."
+        "server time of the web app's long lists with 10,000 rows against the same lists with ten; isolation: "
+        "a small workspace's vector and keyword rows beside a large one, against an exact scan."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["ingest", "search", "pages", "first-token", "all"])
+        parser.add_argument("what", choices=["ingest", "search", "pages", "first-token", "isolation", "all"])
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="first-token: the running server.")
         parser.add_argument(
             "--via",
@@ -37,6 +42,15 @@ class Command(BaseCommand):
         parser.add_argument("--workspace", help="Search benchmark: the workspace holding the dataset.")
         parser.add_argument("--queries", type=int, default=200, help="Search benchmark: queries to run.")
         parser.add_argument(
+            "--beside",
+            type=int,
+            default=100_000,
+            help="isolation: chunks of the large workspace (grown in a transaction that is rolled back).",
+        )
+        parser.add_argument(
+            "--sizes", default="200,2000,5000,10000,20000", help="isolation: chunks of each small workspace."
+        )
+        parser.add_argument(
             "--models", help="Comma separated embedding models, measured one after another in this run."
         )
 
@@ -46,6 +60,9 @@ class Command(BaseCommand):
             return
         if what == "first-token":
             self.first_token(options["url"], workspace or "public", options["user"], options["password"], queries)
+            return
+        if what == "isolation":
+            self.isolation(options["beside"], [int(size) for size in options["sizes"].split(",")], queries)
             return
         if what in ("pages", "all"):
             self.pages()
@@ -92,6 +109,25 @@ class Command(BaseCommand):
             f"{statistics.median(result.openai_ms):.1f} ms; /chat/stream p50 "
             f"{statistics.median(result.chat_stream_ms):.1f} ms: ratio {result.ratio:.2f}"
         )
+
+    def isolation(self, beside: int, sizes: list[int], queries: int) -> None:
+        model_name = get_embedder().model_name
+        with transaction.atomic():
+            large = Workspace.objects.create(id="bench-isolation-large", name="Large")
+            small = {size: Workspace.objects.create(id=f"bench-isolation-{size}", name=str(size)) for size in sizes}
+            self.stdout.write(f"growing {beside + sum(sizes):,} chunks and building the HNSW index ...")
+            grow_workspaces(sizes={large: beside, **{small[size]: size for size in sizes}}, model_name=model_name)
+            # The large workspace's keyword leg scores all its chunks per query: fewer queries there.
+            for size, workspace, count in [*((s, w, queries) for s, w in small.items()), (beside, large, 20)]:
+                result = measure_isolation(workspace=workspace, model_name=model_name, queries=count, limit=100, seed=7)
+                self.stdout.write(
+                    f"isolation: {size:,} chunks beside {beside + sum(sizes) - size:,} others: vector rows "
+                    f"{result.mean_vector_rows:.1f}/100, recall@100 {result.mean_recall:.3f} against an exact scan, "
+                    f"keyword rows min {result.min_keyword_rows}/100, rows of other workspaces {result.foreign_rows}; "
+                    f"vector leg p50 {statistics.median(result.vector_ms):.1f} ms, "
+                    f"p95 {SearchBenchmark.percentile(result.vector_ms, 95):.1f} ms"
+                )
+            transaction.set_rollback(True)
 
     def pages(self) -> None:
         lists = {
