@@ -7,7 +7,6 @@ import django
 from celery import Celery
 from celery.signals import beat_init, worker_init
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.checks import raise_on_configuration_errors
@@ -18,18 +17,7 @@ app = Celery("ragsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic work, run by `celery beat` (started by `make run`). Entries map a
-# name to {"task": ..., "schedule": seconds or crontab(...)}.
-app.conf.beat_schedule = {
-    # Cheap (an indexed query), so a lost worker's export waits at most a minute past its timeout.
-    "exports-reset-stale-jobs": {"task": "exports.reset_stale_export_jobs", "schedule": 60.0},
-    "exports-delete-expired-files": {"task": "exports.delete_expired_export_files", "schedule": 3600.0},
-    # Documents whose task was lost (a broker outage at upload, a dead worker) are queued again.
-    "documents-requeue-stuck": {
-        "task": "documents.requeue_stuck_documents",
-        "schedule": settings.DOCUMENT_SWEEP_INTERVAL_SECONDS,
-    },
-}
+# Periodic work (`celery beat`, started by `make run`) is CELERY_BEAT_SCHEDULE in the settings.
 
 
 @worker_init.connect

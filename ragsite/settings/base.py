@@ -132,8 +132,8 @@ def database_settings(config: dict) -> dict:
     if env.bool("DATABASE_POOL", default=False):
         pool = {
             "min_size": 1,
-            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=40),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=30.0),
         }
         options = {**config.get("OPTIONS", {}), "pool": pool}
         # Health checks: the pool checks a connection before handing it out, so after a database
@@ -339,6 +339,18 @@ EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = env.int("EXPORT_JOB_RUNNING_TIMEOUT_SECONDS
 DOCUMENT_STUCK_SECONDS = env.int("DOCUMENT_STUCK_SECONDS", default=900)
 DOCUMENT_SWEEP_INTERVAL_SECONDS = env.float("DOCUMENT_SWEEP_INTERVAL_SECONDS", default=60.0)
 EXPORT_FILE_RETENTION_SECONDS = env.int("EXPORT_FILE_RETENTION_SECONDS", default=7 * 24 * 3600)
+
+# Periodic work, run by `celery beat`: a name to {"task": ..., "schedule": seconds or crontab(...)}.
+CELERY_BEAT_SCHEDULE = {
+    # Cheap (an indexed query), so a lost worker's export waits at most a minute past its timeout.
+    "exports-reset-stale-jobs": {"task": "exports.reset_stale_export_jobs", "schedule": 60.0},
+    "exports-delete-expired-files": {"task": "exports.delete_expired_export_files", "schedule": 3600.0},
+    # Documents whose task was lost (a broker outage at upload, a dead worker) are queued again.
+    "documents-requeue-stuck": {
+        "task": "documents.requeue_stuck_documents",
+        "schedule": DOCUMENT_SWEEP_INTERVAL_SECONDS,
+    },
+}
 
 # --- Logging: JSON lines, a request id on every line -----------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
