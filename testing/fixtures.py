@@ -8,6 +8,7 @@ from documents.services import document_upsert, documents_index
 from providers import generators
 from testing.access_control_server import AccessControlServer
 from testing.openai_server import OpenAITestServer
+from testing.processes import AppServer
 from workspaces import access_control
 
 
@@ -16,6 +17,20 @@ def openai_server():
     """A started OpenAITestServer (`.base_url` ends in /v1), stopped after the test."""
     with OpenAITestServer() as server:
         yield server
+
+
+@pytest.fixture
+def openai_app_server(openai_server):
+    """The app on a real server, its answers written by `openai_server` (no retries, short heartbeats)."""
+    server = AppServer(
+        GENERATOR_PROVIDER="openai",
+        OPENAI_BASE_URL=openai_server.base_url,
+        OPENAI_API_KEY="sk-test",
+        OPENAI_MAX_RETRIES="0",
+        CHAT_STREAM_HEARTBEAT_SECONDS="0.3",
+    )
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -11,25 +11,11 @@ from core.roles import Role
 from documents.services import document_upsert, documents_index
 from testing.fixtures import RUNBOOK
 from testing.openai_server import Drop, Reply
-from testing.processes import AppServer
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 QUESTION = "How do I roll back a deployment?"
-
-
-@pytest.fixture
-def app_server(openai_server):
-    server = AppServer(
-        GENERATOR_PROVIDER="openai",
-        OPENAI_BASE_URL=openai_server.base_url,
-        OPENAI_API_KEY="sk-test",
-        OPENAI_MAX_RETRIES="0",
-        CHAT_STREAM_HEARTBEAT_SECONDS="0.3",
-    )
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -40,8 +26,8 @@ def setup_workspace():
     return workspace, ApiKeyFactory(role=Role.EDITOR)
 
 
-def open_stream(app_server, key, body: dict, **headers: str):
-    connection = http.client.HTTPConnection("127.0.0.1", app_server.port, timeout=30)
+def open_stream(openai_app_server, key, body: dict, **headers: str):
+    connection = http.client.HTTPConnection("127.0.0.1", openai_app_server.port, timeout=30)
     connection.request(
         "POST",
         "/chat/stream",
@@ -74,12 +60,12 @@ def read_events(response, *, stop_after: int | None = None):
                 return events
 
 
-def test_tokens_arrive_before_the_answer_is_complete(app_server, openai_server, setup_workspace):
+def test_tokens_arrive_before_the_answer_is_complete(openai_app_server, openai_server, setup_workspace):
     workspace, key = setup_workspace
     tokens = ["To ", "roll ", "back, ", "run ", "`kubectl ", "rollout ", "undo` ", "[1]."]
     openai_server.enqueue(Reply(tokens=tokens, token_delay=0.4), endpoint="chat/completions")
     started = time.monotonic()
-    connection, response = open_stream(app_server, key, {"question": QUESTION})
+    connection, response = open_stream(openai_app_server, key, {"question": QUESTION})
     assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
     events = read_events(response)
     connection.close()
@@ -99,10 +85,12 @@ def test_tokens_arrive_before_the_answer_is_complete(app_server, openai_server, 
     assert log.answer == "".join(tokens) and log.provider == "openai" and not log.error
 
 
-def test_a_provider_failing_mid_stream_sends_an_error_event_and_logs_it(app_server, openai_server, setup_workspace):
+def test_a_provider_failing_mid_stream_sends_an_error_event_and_logs_it(
+    openai_app_server, openai_server, setup_workspace
+):
     workspace, key = setup_workspace
     openai_server.enqueue(Drop(tokens=["To ", "roll "], after_seconds=0.2), endpoint="chat/completions")
-    client = http.client.HTTPConnection("127.0.0.1", app_server.port, timeout=30)
+    client = http.client.HTTPConnection("127.0.0.1", openai_app_server.port, timeout=30)
     client.request(
         "POST",
         "/chat/sessions",
@@ -114,7 +102,7 @@ def test_a_provider_failing_mid_stream_sends_an_error_event_and_logs_it(app_serv
         },
     )
     session_id = json.loads(client.getresponse().read())["id"]
-    connection, response = open_stream(app_server, key, {"question": QUESTION, "session_id": session_id})
+    connection, response = open_stream(openai_app_server, key, {"question": QUESTION, "session_id": session_id})
     events = [(name, data) for _, name, data in read_events(response) if name != "heartbeat"]
     connection.close()
     names = [name for name, _ in events]
@@ -129,11 +117,11 @@ def test_a_provider_failing_mid_stream_sends_an_error_event_and_logs_it(app_serv
     ]
 
 
-def test_a_client_that_disconnects_stops_the_generation(app_server, openai_server, setup_workspace):
+def test_a_client_that_disconnects_stops_the_generation(openai_app_server, openai_server, setup_workspace):
     workspace, key = setup_workspace
     tokens = [f"word{n} " for n in range(40)]
     openai_server.enqueue(Reply(tokens=tokens, token_delay=0.25), endpoint="chat/completions")
-    connection, response = open_stream(app_server, key, {"question": QUESTION})
+    connection, response = open_stream(openai_app_server, key, {"question": QUESTION})
     read_events(response, stop_after=3)  # meta and two tokens, then hang up
     connection.close()
     deadline = time.monotonic() + 15
@@ -147,16 +135,16 @@ def test_a_client_that_disconnects_stops_the_generation(app_server, openai_serve
     assert 2 <= len(log.answer.split()) < len(tokens)  # stopped early, well before the 10 s answer
 
 
-def test_an_sse_client_that_asks_for_an_event_stream_gets_one(app_server, openai_server, setup_workspace):
+def test_an_sse_client_that_asks_for_an_event_stream_gets_one(openai_app_server, openai_server, setup_workspace):
     _, key = setup_workspace
     openai_server.enqueue(Reply(tokens=["Roll ", "back ", "[1]."]), endpoint="chat/completions")
-    connection, response = open_stream(app_server, key, {"question": QUESTION}, Accept="text/event-stream")
+    connection, response = open_stream(openai_app_server, key, {"question": QUESTION}, Accept="text/event-stream")
     assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
     names = [name for _, name, _ in read_events(response) if name != "heartbeat"]
     connection.close()
     assert names[0] == "meta" and names[-2:] == ["citations", "done"] and names.count("token") == 3
     # Refused before any streaming: one `error` event carrying the envelope.
-    connection, refused = open_stream(app_server, key, {"question": ""}, Accept="text/event-stream")
+    connection, refused = open_stream(openai_app_server, key, {"question": ""}, Accept="text/event-stream")
     assert refused.status == 400 and refused.getheader("Content-Type").startswith("text/event-stream")
     ((_, name, data),) = read_events(refused)
     connection.close()
