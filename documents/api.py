@@ -134,7 +134,7 @@ class WorkspaceReindexApi(WorkspaceScopedMixin, generics.GenericAPIView):
         responses={202: dict},
     )
     def post(self, request):
-        payload = ReindexRequestSerializer(data=request.data if isinstance(request.data, dict) else {})
+        payload = ReindexRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         only_stale = payload.validated_data["only_stale"]
         count = workspace_request_reindex(workspace=self.workspace, only_stale=only_stale)
