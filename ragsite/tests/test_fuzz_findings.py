@@ -118,3 +118,40 @@ def test_multipart_is_read_only_by_uploads(client_for, editor_key, workspace):
     response = client_for(editor_key, workspace).post("/chat", {"question": "How?"}, format="multipart")
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+# --- Values of another type than the schema's, taken and converted ------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/search", {"query": "rollback", "rerank": 0}, "rerank"),
+        ("/search", {"query": "rollback", "min_similarity": True}, "min_similarity"),
+        ("/search", {"query": "rollback", "limit": "5"}, "limit"),
+        ("/context", {"chunk_id": "1"}, "chunk_id"),
+        ("/chat/sessions", {"title": 0}, "title"),
+        ("/documents/reindex", {"only_stale": "yes"}, "only_stale"),
+        ("/workspaces", {"id": "gamma", "name": "Gamma", "description": 0}, "description"),
+        ("/workspaces/bulk/archive", {"ids": ["alpha"], "reason": 0}, "reason"),
+        ("/workspaces/bulk/archive-matching", {"confirm": 1, "expected_total": 1}, "confirm"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_a_value_of_another_type_is_a_400(client_for, admin_key, workspace, path, body, field):
+    response = client_for(admin_key, workspace).post(path, body)
+    assert response.status_code == 400, response.content[:300]
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_reindex_body_that_is_not_an_object_is_a_400(client_for, editor_key, workspace):
+    response = client_for(editor_key, workspace).post("/documents/reindex", [{"only_stale": True}])
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("page_size", ["", "null", "-1", "0", "1.5", "9" * 5000])
+def test_a_page_size_that_is_not_a_positive_whole_number_is_a_400(client_for, viewer_key, workspace, page_size):
+    response = client_for(viewer_key, workspace).get(f"/documents?page_size={page_size}")
+    assert response.status_code == 400
+    assert "page_size" in response.json()["error"]["fields"]
