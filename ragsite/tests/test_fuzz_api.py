@@ -6,7 +6,8 @@ drawn from what schemathesis generates and from the ids of objects that exist, s
 one object are reached, not only their 404. Each example runs in a savepoint rolled back after it:
 a DELETE or an archive in one example leaves the next one the same objects.
 
-FUZZ_EXAMPLES sets the examples per operation and mode (`make test` runs a few, `make fuzz` many).
+FUZZ_EXAMPLES sets the examples per operation (`make test` runs 40, `make fuzz` 200), and
+FUZZ_STATEFUL_SCENARIOS the scenarios of the stateful run (as many, by default).
 """
 
 import os
@@ -37,9 +38,10 @@ from exports.storage import export_file_name, resolve_export_path
 from exports.tests.factories import ExportJobFactory
 from testing.fixtures import RUNBOOK
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory
+from workspaces.throttling import PerKeyRateThrottle
 
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
-FUZZ_STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", str(max(FUZZ_EXAMPLES, 5))))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+FUZZ_STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", str(FUZZ_EXAMPLES)))
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -52,12 +54,18 @@ AUDIT_LOG_ID = 900_000_001
 DOCUMENT_ID = uuid.UUID("d0c0f022-0000-4000-8000-000000000001")
 RAW_KEY = "rag_fuzz_" + secrets.token_urlsafe(24)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # /chat/stream's events are an async iterator, served through WSGI here (ASGI in production).
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume asynchronous iterators"),
+]
 
 
 @pytest.fixture
-def fuzz_objects(settings, tmp_path, quiet_request_cycle):
-    """One object of each kind the paths name, in one workspace, and an admin key for everything."""
+def fuzz_objects(settings, tmp_path, monkeypatch, quiet_request_cycle):
+    """One object of each kind the paths name, in one workspace, and an admin key for everything,
+    whose rate limit thousands of requests a minute do not reach."""
+    monkeypatch.setattr(PerKeyRateThrottle, "THROTTLE_RATES", {"per_key": "1000000/min"})
     settings.EXPORT_STORAGE_DIR = tmp_path / "exports"
     workspace = WorkspaceFactory(id=WORKSPACE_ID, name="Fuzz")
     DocumentFactory(id=DOCUMENT_ID, workspace=workspace, content=RUNBOOK, status=DocumentStatus.PENDING)
