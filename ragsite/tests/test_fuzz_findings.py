@@ -4,6 +4,7 @@ did not describe, or input the API took that its schema refuses."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 
 from documents.models import Document
 from documents.tests.factories import DocumentFactory
@@ -155,3 +156,12 @@ def test_a_page_size_that_is_not_a_positive_whole_number_is_a_400(client_for, vi
     response = client_for(viewer_key, workspace).get(f"/documents?page_size={page_size}")
     assert response.status_code == 400
     assert "page_size" in response.json()["error"]["fields"]
+
+
+def test_a_write_to_an_id_of_the_wrong_shape_is_a_404_not_a_csrf_failure(admin_key, workspace):
+    # As a real client is served: Django's test client skips the CSRF check unless told.
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {admin_key.raw_key}", HTTP_X_WORKSPACE_ID=workspace.pk)
+    for response in (client.post("/documents/not-a-uuid/reindex"), client.delete("/documents/not-a-uuid")):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
