@@ -50,7 +50,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 METHODS = ("get", *WRITE_METHODS)
 
 
-def error_statuses(path: str, method: str, operation: dict) -> list[str]:
+def error_statuses(method: str, operation: dict) -> list[str]:
     """The error statuses an operation can answer with: what any request can get wrong, what
     authentication and roles refuse, what a body or a write can run into."""
     statuses = ["400", "404", "406", "503"]
@@ -64,12 +64,12 @@ def error_statuses(path: str, method: str, operation: dict) -> list[str]:
 def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in error_statuses(path, method, operation):
+            for status in error_statuses(method, operation):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():
                 # An error a view declares without a body of its own answers the envelope.

@@ -13,6 +13,7 @@ FUZZ_STATEFUL_SCENARIOS the scenarios of the stateful run (as many, by default).
 import os
 import secrets
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
@@ -97,9 +98,7 @@ HEADERS = {"Authorization": f"Bearer {RAW_KEY}", "X-Workspace-ID": WORKSPACE_ID}
 schema = schemathesis.openapi.from_wsgi(
     "/api/schema/",
     WSGIHandler(),
-    config=schemathesis.Config.from_dict(
-        {"generation": {"mode": "all", "max-examples": FUZZ_EXAMPLES}, "phases": {"stateful": {"max-steps": 8}}}
-    ),
+    config=schemathesis.Config.from_dict({"generation": {"mode": "all", "max-examples": FUZZ_EXAMPLES}}),
 )
 
 
@@ -147,12 +146,9 @@ def test_linked_operations_answer_as_the_schema_says(fuzz_objects):
     )
 
 
-class rolled_back(transaction.Atomic):
+@contextmanager
+def rolled_back():
     """A savepoint that is always rolled back: the example's writes are undone."""
-
-    def __init__(self):
-        super().__init__(using=None, savepoint=True, durable=False)
-
-    def __exit__(self, exc_type, exc_value, traceback):
+    with transaction.atomic():
+        yield
         transaction.set_rollback(True)
-        return super().__exit__(exc_type, exc_value, traceback)
