@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test load install lint stop clean
+.PHONY: run test fuzz load install lint stop clean
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -37,6 +37,11 @@ test: install $(CHROMIUM)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
+
+# Schemathesis over every API operation, many examples each (README: Fuzzing the API).
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest ragsite/tests/test_fuzz_api.py
 
 # 50 clients for 60 s against a web server and worker started for the run (README: Measuring).
 LOAD_ARGS ?=

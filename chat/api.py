@@ -1,4 +1,5 @@
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.renderers import JSONRenderer
@@ -155,7 +156,13 @@ class ChatLogExportApi(WorkspaceScopedMixin, APIView):
 
     required_role = Role.ADMIN
 
-    @extend_schema(parameters=[ChatLogQuerySerializer], responses={(200, "application/x-ndjson"): str})
+    @extend_schema(
+        parameters=[ChatLogQuerySerializer],
+        responses={
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY, description="JSON lines"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV with a header row"),
+        },
+    )
     def get(self, request):
         query = ChatLogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -9,10 +9,10 @@ QUESTION_MAX_LENGTH = 4000
 class ChatRequestSerializer(serializers.Serializer):
     question = TextField(max_length=QUESTION_MAX_LENGTH, trim_whitespace=True)
     session_id = serializers.UUIDField(required=False, allow_null=True)
-    workspace_id = serializers.CharField(required=False, max_length=64)
-    project_id = serializers.CharField(required=False, max_length=64)
-    user_id = serializers.CharField(required=False, max_length=200)
-    evidence_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+    workspace_id = TextField(required=False, max_length=64)
+    project_id = TextField(required=False, max_length=64)
+    user_id = TextField(required=False, max_length=200)
+    evidence_types = serializers.ListField(child=TextField(max_length=100), required=False, max_length=50)
     filters = serializers.DictField(required=False)
 
 
@@ -41,12 +41,12 @@ class ChatAnswerSerializer(serializers.Serializer):
 
 
 class ChatSessionCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    title = TextField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class ChatFeedbackSerializer(serializers.Serializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = TextField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ChatMessageSerializer(serializers.ModelSerializer):

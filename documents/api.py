@@ -1,11 +1,12 @@
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
 from core.roles import Role
-from documents.selectors import document_get, document_list, stats_for
+from documents.selectors import document_get, document_list, documents_counted, stats_for
 from documents.serializers import (
     DocumentCreateSerializer,
     DocumentListQuerySerializer,
@@ -28,6 +29,7 @@ WORKSPACE_PARAMETER = OpenApiParameter(WORKSPACE_HEADER, str, OpenApiParameter.H
 
 class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
     serializer_class = DocumentSerializer
+    parser_classes = [JSONParser, MultiPartParser]
     required_role = {"GET": Role.VIEWER, "POST": Role.EDITOR}
 
     @extend_schema(
@@ -63,7 +65,8 @@ class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
             metadata = parse_metadata_field(request.data.get("metadata"))
             inputs = read_uploaded_files(request.FILES.getlist("files"), metadata=metadata)
             report = documents_upload(workspace=self.workspace, inputs=inputs)
-            return Response(DocumentSerializer(report.documents, many=True).data, status=status.HTTP_202_ACCEPTED)
+            documents = documents_counted(workspace=self.workspace, documents=report.documents)
+            return Response(DocumentSerializer(documents, many=True).data, status=status.HTTP_202_ACCEPTED)
         if not isinstance(request.data, dict):
             raise DomainError("Send a JSON object or multipart files.", code="validation_error")
         payload = DocumentCreateSerializer(data=request.data)
@@ -76,18 +79,22 @@ class DocumentListApi(WorkspaceScopedMixin, generics.GenericAPIView):
             metadata=parse_metadata_field(data.get("metadata")),
         )
         report = documents_upload(workspace=self.workspace, inputs=[document])
-        return Response(DocumentSerializer(report.documents[0]).data, status=status.HTTP_202_ACCEPTED)
+        (document,) = documents_counted(workspace=self.workspace, documents=report.documents)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_202_ACCEPTED)
 
 
-class DocumentDetailApi(WorkspaceScopedMixin, generics.GenericAPIView):
+class DocumentMixin(WorkspaceScopedMixin):
     serializer_class = DocumentSerializer
-    required_role = {"GET": Role.VIEWER, "DELETE": Role.EDITOR}
 
     def get_document(self, document_id):
         document = document_get(workspace=self.workspace, document_id=document_id)
         if document is None:
             raise exceptions.NotFound("Document not found.")
         return document
+
+
+class DocumentDetailApi(DocumentMixin, generics.GenericAPIView):
+    required_role = {"GET": Role.VIEWER, "DELETE": Role.EDITOR}
 
     @extend_schema(parameters=[WORKSPACE_PARAMETER])
     def get(self, request, document_id):
@@ -99,7 +106,9 @@ class DocumentDetailApi(WorkspaceScopedMixin, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class DocumentReindexApi(DocumentDetailApi):
+class DocumentReindexApi(DocumentMixin, generics.GenericAPIView):
+    """POST only: the detail's GET and DELETE are not the reindex address's."""
+
     required_role = Role.EDITOR
 
     @extend_schema(
@@ -125,7 +134,7 @@ class WorkspaceReindexApi(WorkspaceScopedMixin, generics.GenericAPIView):
         responses={202: dict},
     )
     def post(self, request):
-        payload = ReindexRequestSerializer(data=request.data if isinstance(request.data, dict) else {})
+        payload = ReindexRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         only_stale = payload.validated_data["only_stale"]
         count = workspace_request_reindex(workspace=self.workspace, only_stale=only_stale)

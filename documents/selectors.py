@@ -22,6 +22,12 @@ def document_list(*, workspace: Workspace, status: str | None = None) -> QuerySe
     return documents.defer("content").order_by("-created_at", "id")
 
 
+def documents_counted(*, workspace: Workspace, documents: list[Document]) -> list[Document]:
+    """The same documents, in the same order, read again with their `chunk_count`."""
+    counted = document_list(workspace=workspace).filter(pk__in=[document.pk for document in documents]).in_bulk()
+    return [counted[document.pk] for document in documents]
+
+
 def document_get(*, workspace: Workspace, document_id) -> Document | None:
     """A document of this workspace; another workspace's id looks like an unknown one."""
     return Document.objects.filter(workspace=workspace, pk=document_id).annotate(chunk_count=Count("chunks")).first()

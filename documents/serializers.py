@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.fields import TextField
+from core.fields import BooleanField, TextField
 from documents.models import Document, DocumentStatus
 from documents.rules import DocumentRejected, check_content
 
@@ -60,6 +60,6 @@ class DocumentCreateSerializer(serializers.Serializer):
 
 
 class ReindexRequestSerializer(serializers.Serializer):
-    only_stale = serializers.BooleanField(
+    only_stale = BooleanField(
         required=False, default=False, help_text="Only documents of another embedding model, or not completed."
     )

@@ -2,7 +2,6 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,7 +30,6 @@ class ExportJobListApi(ExportJobMixin, generics.GenericAPIView):
     """The workspace's export jobs, newest first; POST queues a new one."""
 
     serializer_class = ExportJobSerializer
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="export_jobs_list",
@@ -84,6 +82,7 @@ class ExportJobDownloadApi(ExportJobMixin, APIView):
         responses={
             (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY, description="JSON lines"),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV with a header row"),
+            409: OpenApiResponse(description="The job has not succeeded (`export_not_ready`)."),
         },
     )
     def get(self, request, job_id):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import TextField
 from exports.models import ExportFormat, ExportJob, ExportStatus, ExportType
 
 
@@ -41,8 +42,8 @@ class ExportJobCreateSerializer(serializers.Serializer):
         "refusal_reason, rating, session_id, request_id, q. audit_logs: action, actor, request_id, since, until. "
         "documents: status.",
     )
-    workspace_id = serializers.CharField(required=False, max_length=64)
-    project_id = serializers.CharField(required=False, max_length=64)
+    workspace_id = TextField(required=False, max_length=64)
+    project_id = TextField(required=False, max_length=64)
 
 
 class ExportJobQuerySerializer(serializers.Serializer):

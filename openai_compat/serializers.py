@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chat.serializers import QUESTION_MAX_LENGTH
+from core.fields import BooleanField, IntegerField, TextField
 
 MAX_MESSAGES = 1000
 MAX_MESSAGE_CHARACTERS = 100_000
@@ -51,7 +52,7 @@ class MessageSerializer(serializers.Serializer):
 
 
 class StreamOptionsSerializer(serializers.Serializer):
-    include_usage = serializers.BooleanField(required=False, default=False)
+    include_usage = BooleanField(required=False, default=False)
 
 
 class ChatCompletionRequestSerializer(serializers.Serializer):
@@ -59,11 +60,11 @@ class ChatCompletionRequestSerializer(serializers.Serializer):
     turns its history. System prompts are not taken: the service answers from the documents only.
     Sampling parameters (temperature, max_tokens, ...) are accepted and ignored."""
 
-    model = serializers.CharField(max_length=64)
+    model = TextField(max_length=64)
     messages = MessageSerializer(many=True, allow_empty=False, max_length=MAX_MESSAGES)
-    stream = serializers.BooleanField(required=False, default=False)
+    stream = BooleanField(required=False, default=False)
     stream_options = StreamOptionsSerializer(required=False, allow_null=True, default=None)
-    n = serializers.IntegerField(required=False, min_value=1, max_value=1, default=1)
+    n = IntegerField(required=False, min_value=1, max_value=1, default=1)
 
     def validate_messages(self, messages):
         last = messages[-1]

@@ -2,20 +2,20 @@ from dataclasses import asdict
 
 from rest_framework import serializers
 
-from core.fields import TextField
+from core.fields import BooleanField, FloatField, IntegerField, TextField
 
 
 class SearchRequestSerializer(serializers.Serializer):
     query = TextField(max_length=4000, trim_whitespace=True)
-    workspace_id = serializers.CharField(required=False, max_length=64)
-    project_id = serializers.CharField(required=False, max_length=64, help_text="Alias of workspace_id.")
-    user_id = serializers.CharField(required=False, max_length=200, help_text="Recorded, not used for access.")
-    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100)
-    evidence_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=50)
+    workspace_id = TextField(required=False, max_length=64)
+    project_id = TextField(required=False, max_length=64, help_text="Alias of workspace_id.")
+    user_id = TextField(required=False, max_length=200, help_text="Recorded, not used for access.")
+    limit = IntegerField(required=False, default=10, min_value=1, max_value=100)
+    evidence_types = serializers.ListField(child=TextField(max_length=100), required=False, max_length=50)
     filters = serializers.DictField(required=False, help_text="document_ids, tags, or exact metadata matches.")
-    min_similarity = serializers.FloatField(required=False, min_value=-1.0, max_value=1.0)
+    min_similarity = FloatField(required=False, min_value=-1.0, max_value=1.0)
     mode = serializers.ChoiceField(choices=["hybrid", "vector", "keyword"], required=False, default="hybrid")
-    rerank = serializers.BooleanField(required=False, default=True)
+    rerank = BooleanField(required=False, default=True)
 
 
 class StageScoresSerializer(serializers.Serializer):
@@ -59,10 +59,10 @@ class SearchResponseSerializer(serializers.Serializer):
 
 
 class ContextRequestSerializer(serializers.Serializer):
-    chunk_id = serializers.IntegerField(min_value=1)
-    context_window = serializers.IntegerField(required=False, default=1, min_value=0, max_value=20)
-    workspace_id = serializers.CharField(required=False, max_length=64)
-    project_id = serializers.CharField(required=False, max_length=64)
+    chunk_id = IntegerField(min_value=1)
+    context_window = IntegerField(required=False, default=1, min_value=0, max_value=20)
+    workspace_id = TextField(required=False, max_length=64)
+    project_id = TextField(required=False, max_length=64)
 
 
 class ContextResponseSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.fields import BooleanField, IntegerField, TextField
 from workspaces.models import Workspace
 from workspaces.validators import validate_search_language, validate_workspace_id_not_reserved, workspace_id_validator
 
@@ -26,12 +27,10 @@ class WorkspaceSerializer(serializers.ModelSerializer):
 
 
 class WorkspaceCreateSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=64, validators=[workspace_id_validator, validate_workspace_id_not_reserved])
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    search_language = serializers.CharField(
-        max_length=32, required=False, default="english", validators=[validate_search_language]
-    )
+    id = TextField(max_length=64, validators=[workspace_id_validator, validate_workspace_id_not_reserved])
+    name = TextField(max_length=200)
+    description = TextField(required=False, allow_blank=True, default="")
+    search_language = TextField(max_length=32, required=False, default="english", validators=[validate_search_language])
 
 
 class WorkspaceFilterSerializer(serializers.Serializer):
@@ -73,9 +72,9 @@ class WorkspaceBulkPreviewSerializer(serializers.Serializer):
 
 
 class WorkspaceChangeMatchingSerializer(WorkspaceFilterSerializer):
-    confirm = serializers.BooleanField()
-    expected_total = serializers.IntegerField(min_value=0)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    confirm = BooleanField()
+    expected_total = IntegerField(min_value=0)
+    reason = TextField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate_confirm(self, value):
         if value is not True:
@@ -91,9 +90,9 @@ class WorkspaceChangeMatchingResultSerializer(serializers.Serializer):
 
 class WorkspaceBulkChangeSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.CharField(max_length=64), min_length=1, max_length=MAX_BULK_IDS, allow_empty=False
+        child=TextField(max_length=64), min_length=1, max_length=MAX_BULK_IDS, allow_empty=False
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = TextField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class WorkspaceBulkOutcomeSerializer(serializers.Serializer):
@@ -111,10 +110,10 @@ class WorkspaceBulkChangeResultSerializer(serializers.Serializer):
 
 
 class WorkspaceUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True)
-    search_language = serializers.CharField(required=False, max_length=32, validators=[validate_search_language])
+    name = TextField(required=False, max_length=200)
+    description = TextField(required=False, allow_blank=True)
+    search_language = TextField(required=False, max_length=32, validators=[validate_search_language])
 
 
 class WorkspaceArchiveSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = TextField(required=False, allow_blank=True, max_length=2000, default="")

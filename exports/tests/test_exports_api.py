@@ -141,7 +141,7 @@ def test_malformed_bodies_answer_400(client_for, admin_key, workspace):
     assert broken.status_code == 400 and error_code(broken) == "malformed_request"
     listed = client.post("/exports/jobs", [{"export_type": "chat_logs"}], format="json")
     assert listed.status_code == 400 and error_code(listed) == "validation_error"
-    form = client.post("/exports/jobs", {"export_type": "chat_logs"})
+    form = client.post("/exports/jobs", {"export_type": "chat_logs"}, format="multipart")
     assert form.status_code == 415
     unknown_filter = create(client, {"export_type": "chat_logs", "filters": {"refusd": True}})
     assert "refusd" in unknown_filter.json()["error"]["message"]

@@ -238,11 +238,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.auth.ConfiguredAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["workspaces.permissions.HasRole"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # The API reads JSON; uploads (POST /documents) also multipart. Anything else is a 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["workspaces.throttling.PerKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"per_key": RATE_LIMIT_PER_KEY},
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
@@ -265,6 +262,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every answer in the schema, errors included, and the links from a created object onwards.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_error_responses",
+        "openai_compat.openapi.use_openai_errors",
+        "core.openapi.add_links",
+    ],
 }
 
 # --- Retrieval and generation ----------------------------------------------------

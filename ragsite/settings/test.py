@@ -18,6 +18,7 @@ if EMBEDDING_PROVIDER == "fake":
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = "ragsite-test"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}
+REST_FRAMEWORK["TEST_REQUEST_DEFAULT_FORMAT"] = "json"  # what the API reads; uploads say format="multipart"
 LOGGING["root"]["level"] = "WARNING"
 CELERY_TASK_DEFAULT_QUEUE = "ragsite-test"  # a worker of `make run` never takes test tasks
 # Test doubles that must run inside the processes the tests start (a slow export source).
