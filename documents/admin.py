@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from documents.models import Chunk, Document
-from documents.selectors import documents_stale, documents_stuck
+from documents.selectors import documents_awaiting_reindex, documents_stuck
 from documents.services import document_edit, documents_request_index
 from workspaces.admin import admin_actor
 
@@ -10,12 +10,12 @@ from workspaces.admin import admin_actor
 def awaiting_reindex_count(request) -> int:
     """Counted once per page, for both the filter's label and the warning."""
     if not hasattr(request, "_awaiting_reindex_count"):
-        request._awaiting_reindex_count = documents_stale().count()
+        request._awaiting_reindex_count = documents_awaiting_reindex().count()
     return request._awaiting_reindex_count
 
 
 class AwaitingReindexFilter(admin.SimpleListFilter):
-    """Documents made with another embedding model (or never completed), with their count."""
+    """Completed documents made with another embedding model, with their count."""
 
     title = "index"
     parameter_name = "index"
@@ -27,7 +27,7 @@ class AwaitingReindexFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        stale = documents_stale().values("pk")
+        stale = documents_awaiting_reindex().values("pk")
         if self.value() == "stale":
             return queryset.filter(pk__in=stale)
         if self.value() == "current":

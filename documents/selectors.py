@@ -46,6 +46,16 @@ def documents_stale(*, workspace: Workspace | None = None) -> QuerySet[Document]
     return _in_workspace(workspace).exclude(status=DocumentStatus.COMPLETED, embedding_model=get_embedder().model_name)
 
 
+def documents_awaiting_reindex(*, workspace: Workspace | None = None) -> QuerySet[Document]:
+    """Completed documents whose vectors another embedding model made: what a model change leaves to reindex.
+
+    Pending and processing documents are on their way already (a bulk upload is not a model
+    change), and failed ones are counted as failed.
+    """
+    completed = _in_workspace(workspace).filter(status=DocumentStatus.COMPLETED)
+    return completed.exclude(embedding_model=get_embedder().model_name)
+
+
 def documents_for_reindex(*, workspace: Workspace | None = None, only_stale: bool = False) -> QuerySet[Document]:
     """What a reindex covers: the stale documents, or every document (of one workspace or all)."""
     return documents_stale(workspace=workspace) if only_stale else _in_workspace(workspace)
@@ -82,6 +92,6 @@ def stats_for(*, workspace: Workspace | None) -> dict:
         "documents": by_status,
         "chunks": chunks.count(),
         "documents_by_embedding_model": by_model,
-        "documents_awaiting_reindex": documents_stale(workspace=workspace).count(),
+        "documents_awaiting_reindex": documents_awaiting_reindex(workspace=workspace).count(),
         "documents_stuck": documents_stuck(workspace=workspace).count(),
     }

@@ -122,3 +122,13 @@ def test_the_admin_reindexes_selected_documents_in_a_worker(indexed_with_old_mod
     models = dict(Document.objects.values_list("source_uri", "embedding_model"))
     assert models == {"sync.md": "fake-new", "bread.md": "fake-old"}
     assert "Awaiting reindex (1)" in admin_client.get("/admin/documents/document/").content.decode()
+
+
+def test_documents_still_on_their_way_are_not_awaiting_reindex(workspace, client_for, admin_key):
+    """A bulk upload's pending and processing documents, and failed ones, are not a model change's leftovers."""
+    for status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING, DocumentStatus.FAILED):
+        document_upsert(workspace=workspace, content=f"# {status}\n\nOn its way.", source_uri=f"{status}.md")
+        Document.objects.filter(source_uri=f"{status}.md").update(status=status)
+    stats = client_for(admin_key).get("/stats").json()
+    assert stats["documents"]["total"] == 3
+    assert stats["documents_awaiting_reindex"] == 0

@@ -55,7 +55,7 @@ def test_stats_counts_everything_and_names_the_model(client_for, admin_key):
     assert body["chunks"] == 3
     assert body["embedding"] == {"provider": "fake", "model": "fake-hash", "dimension": 384}
     assert body["documents_by_embedding_model"] == {"fake-hash": 2}
-    assert body["documents_awaiting_reindex"] == 1  # the failed one
+    assert body["documents_awaiting_reindex"] == 0  # a failed document is counted as failed, not as stale
 
     scoped = client_for(admin_key, beta).get("/stats").json()
     assert scoped["workspace_id"] == "beta"
