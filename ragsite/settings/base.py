@@ -133,7 +133,7 @@ def database_settings(config: dict) -> dict:
         pool = {
             "min_size": 1,
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=40),
-            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=30.0),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
         }
         options = {**config.get("OPTIONS", {}), "pool": pool}
         # Health checks: the pool checks a connection before handing it out, so after a database
