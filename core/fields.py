@@ -42,19 +42,18 @@ class BooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
-class IntegerField(serializers.IntegerField):
+class JsonNumberMixin:
+    """Only a JSON number (never true or false, which Python counts as ints, nor a string) goes on to DRF's checks."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IntegerField(JsonNumberMixin, serializers.IntegerField):
     """A JSON number: DRF's IntegerField would also take the string "7"."""
 
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
-
-class FloatField(serializers.FloatField):
+class FloatField(JsonNumberMixin, serializers.FloatField):
     """A finite JSON number: DRF's FloatField would also take true (as 1.0) or the string "0.5"."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        return super().to_internal_value(data)

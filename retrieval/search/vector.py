@@ -35,9 +35,9 @@ def vector_search(
     """
     filter_sql, params = filters.sql()
     with connection.cursor() as cursor:
-        workspace_chunks, all_chunks = _chunk_counts(cursor, workspace_id)
         # Exact: a search within named documents, or a small workspace ("+ 0"
         # keeps the planner off the approximate HNSW index).
+        workspace_chunks, all_chunks = (0, 0) if filters.document_ids else _chunk_counts(cursor, workspace_id)
         exact = bool(filters.document_ids) or workspace_chunks <= settings.VECTOR_EXACT_SEARCH_MAX_CHUNKS
         order = "(c.embedding <=> %(embedding)s::vector) + 0" if exact else "distance"
         if not exact:
