@@ -15,19 +15,21 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task_name: str, *args) -> None:
-    """Send task `task_name` with `args` once the current transaction commits (at once outside one).
+def enqueue_on_commit(task_name: str, *args, queue: str | None = None) -> None:
+    """Send task `task_name` with `args` once the current transaction commits (at once outside one),
+    to `queue` or where CELERY_TASK_ROUTES sends it.
 
     What was committed stays committed when the broker cannot be reached: the send is
     logged, not raised (the request that stored the rows still succeeds), and the beat
     sweeps queue pending documents and export jobs again once it is back.
     """
-    transaction.on_commit(lambda: _send(task_name, args))
+    transaction.on_commit(lambda: _send(task_name, args, queue))
 
 
-def _send(task_name: str, args: tuple) -> None:
+def _send(task_name: str, args: tuple, queue: str | None) -> None:
+    options = {"queue": queue} if queue else {}
     try:
-        task_named(task_name).apply_async(args=args, retry_policy=SEND_RETRY_POLICY)
+        task_named(task_name).apply_async(args=args, retry_policy=SEND_RETRY_POLICY, **options)
     except (OperationalError, RedisError, ConnectionError, OSError) as exc:
         logger.warning("could not send %s (the broker is unreachable: %s); a sweep queues it again", task_name, exc)
 

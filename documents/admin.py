@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from documents.indexing import documents_request_index
 from documents.models import Chunk, Document
 from documents.selectors import documents_awaiting_reindex, documents_stuck
-from documents.services import document_edit, documents_request_index
+from documents.services import document_edit
 from workspaces.admin import admin_actor
 
 

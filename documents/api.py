@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError
 from core.roles import Role
+from documents.indexing import documents_request_index, workspace_request_reindex
 from documents.selectors import document_get, document_list, documents_counted, stats_for
 from documents.serializers import (
     DocumentCreateSerializer,
@@ -13,13 +14,7 @@ from documents.serializers import (
     DocumentSerializer,
     ReindexRequestSerializer,
 )
-from documents.services import (
-    DocumentInput,
-    document_delete,
-    documents_request_index,
-    documents_upload,
-    workspace_request_reindex,
-)
+from documents.services import DocumentInput, document_delete, documents_upload
 from documents.uploads import parse_metadata_field, read_uploaded_files
 from providers.embeddings import get_embedder
 from workspaces.scoping import WORKSPACE_HEADER, WorkspaceScopedMixin, workspace_for_request

@@ -4,8 +4,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from documents.indexing import INDEX_BATCH_DOCUMENTS
 from documents.rules import DocumentRejected, decode_document, has_document_suffix
-from documents.services import INDEX_BATCH_DOCUMENTS, DocumentInput, documents_upload
+from documents.services import DocumentInput, documents_upload
 from workspaces.models import Workspace
 
 

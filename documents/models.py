@@ -99,3 +99,46 @@ class Chunk(models.Model):
 
     def __str__(self):
         return f"{self.document_id}#{self.ordinal}"
+
+
+class IndexLane(models.TextChoices):
+    """Which worker indexes a request: a few documents go before any bulk load (settings.TASK_QUEUES)."""
+
+    INTERACTIVE = "interactive", "Interactive"
+    BULK = "bulk", "Bulk"
+
+
+class IndexRequest(models.Model):
+    """A document waiting to be indexed: the work queue itself, in the database.
+
+    Task messages only wake a lane's worker, which claims waiting requests in batches, taking
+    turns between workspaces; a lost message loses nothing (the sweep wakes the lanes again).
+    `version` grows with every request, so indexing that read an older one leaves the newer
+    request waiting; a claim older than DOCUMENT_STUCK_SECONDS belongs to a dead worker.
+    """
+
+    document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    lane = models.CharField(max_length=16, choices=IndexLane.choices)
+    version = models.PositiveIntegerField(default=1)
+    requested_at = models.DateTimeField()
+    # Not claimed before then: the back-off after a provider failure.
+    not_before = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["lane", "workspace", "requested_at"],
+                condition=models.Q(claimed_at__isnull=True),
+                name="indexrequest_waiting_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=models.Q(claimed_at__isnull=False), name="indexrequest_claimed_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} ({self.lane})"

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from documents.models import Chunk, Document, DocumentStatus
+from documents.models import Chunk, Document, DocumentStatus, IndexRequest
 from providers.embeddings import get_embedder
 from workspaces.models import Workspace
 
@@ -66,10 +66,16 @@ def _in_workspace(workspace: Workspace | None) -> QuerySet[Document]:
 
 
 def documents_stuck(*, workspace: Workspace | None = None, now=None) -> QuerySet[Document]:
-    """Pending or processing for longer than DOCUMENT_STUCK_SECONDS: their task was lost."""
+    """Documents whose indexing was lost: claimed by a worker longer than DOCUMENT_STUCK_SECONDS
+    ago (it died), or pending or processing that long with no request to index them. Documents
+    waiting their turn in a long queue are not stuck."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.DOCUMENT_STUCK_SECONDS)
     unsettled = [DocumentStatus.PENDING, DocumentStatus.PROCESSING]
-    return _in_workspace(workspace).filter(status__in=unsettled, updated_at__lt=cutoff)
+    claimed_long_ago = IndexRequest.objects.filter(claimed_at__lt=cutoff).values("document_id")
+    requested = IndexRequest.objects.filter(document_id=OuterRef("pk"))
+    return _in_workspace(workspace).filter(
+        Q(pk__in=claimed_long_ago) | Q(status__in=unsettled, updated_at__lt=cutoff) & ~Exists(requested)
+    )
 
 
 def stats_for(*, workspace: Workspace | None) -> dict:

@@ -15,10 +15,11 @@ from core.errors import DomainError, NotFound
 from core.htmx import render_page_or_partial, wants_partial
 from core.roles import Role
 from documents.forms import DocumentFilterForm
+from documents.indexing import documents_request_index, workspace_request_reindex
 from documents.models import DocumentStatus
 from documents.rendering import render_markdown
 from documents.selectors import document_get, document_list
-from documents.services import document_delete, documents_request_index, documents_upload, workspace_request_reindex
+from documents.services import document_delete, documents_upload
 from documents.uploads import read_uploaded_files
 from workspaces.web import page_workspace, signed_in
 

@@ -4,7 +4,8 @@ import uuid
 
 import pytest
 
-from documents.services import document_upsert, documents_index
+from documents.indexing import documents_index
+from documents.services import document_upsert
 from providers import generators
 from testing.access_control_server import AccessControlServer
 from testing.openai_server import OpenAITestServer

@@ -92,9 +92,10 @@ class AppServer:
                 self.process.kill()
 
 
-def start_celery_worker(**env_overrides: str) -> subprocess.Popen:
-    """A real Celery worker on the test queue. The solo pool runs tasks in this very
-    process, so killing it kills a task midway."""
+def start_celery_worker(*queues: str, **env_overrides: str) -> subprocess.Popen:
+    """A real Celery worker on the test queues (`queues`: names of settings.TASK_QUEUES, all by
+    default). The solo pool runs tasks in this very process, so killing it kills a task midway."""
+    names = queues or tuple(settings.TASK_QUEUES)
     return subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -110,7 +111,7 @@ def start_celery_worker(**env_overrides: str) -> subprocess.Popen:
             "--without-mingle",
             "--without-gossip",
             "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            ",".join(settings.TASK_QUEUES[name] for name in names),
         ],
         cwd=ROOT,
         env=process_environment(**env_overrides),

@@ -8,7 +8,8 @@ import pytest
 
 from chat.models import ChatLog, ChatMessage
 from core.roles import Role
-from documents.services import document_upsert, documents_index
+from documents.indexing import documents_index
+from documents.services import document_upsert
 from testing.fixtures import RUNBOOK
 from testing.openai_server import Drop, Reply
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory

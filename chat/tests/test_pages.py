@@ -196,7 +196,8 @@ def test_a_citation_opens_its_chunk_among_its_neighbours(workspace, runbook):
 
 
 def test_text_from_people_and_documents_is_inert(workspace, fake_generator):
-    from documents.services import document_upsert, documents_index
+    from documents.indexing import documents_index
+    from documents.services import document_upsert
 
     document = document_upsert(
         workspace=workspace,

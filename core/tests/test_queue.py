@@ -48,8 +48,8 @@ def test_a_task_whose_module_nobody_imported_yet_is_found_by_name():
         "import django; django.setup()\n"
         "from celery import current_app\n"
         "from core.queue import task_named\n"
-        "assert 'documents.index_documents' not in current_app.tasks\n"
-        "print(task_named('documents.index_documents').name)\n"
+        "assert 'documents.index_pending' not in current_app.tasks\n"
+        "print(task_named('documents.index_pending').name)\n"
     )
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
@@ -60,4 +60,4 @@ def test_a_task_whose_module_nobody_imported_yet_is_found_by_name():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "documents.index_documents"
+    assert result.stdout.strip() == "documents.index_pending"

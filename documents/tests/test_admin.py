@@ -7,8 +7,9 @@ import re
 import pytest
 
 from audit.models import AuditLog
+from documents.indexing import documents_index
 from documents.models import Document, DocumentStatus
-from documents.services import document_upsert, documents_index
+from documents.services import document_upsert
 
 pytestmark = pytest.mark.django_db
 

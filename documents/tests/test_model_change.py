@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from documents.indexing import documents_index
 from documents.models import Chunk, Document, DocumentStatus
-from documents.services import document_upsert, documents_index
+from documents.services import document_upsert
 from providers import embeddings
 from retrieval.pipeline import search_chunks
 

@@ -144,7 +144,8 @@ def test_reindex_command_reembeds_other_models_only(workspace, ingest_fixture_do
 
 @pytest.fixture
 def ingest_fixture_docs(workspace):
-    from documents.services import document_upsert, documents_index
+    from documents.indexing import documents_index
+    from documents.services import document_upsert
 
     ids = [
         document_upsert(workspace=workspace, content=f"# {name}\n\nText {name}.", source_uri=f"{name}.md").document.pk

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from documents.indexing import documents_requeue_stuck
 from documents.models import Chunk, Document, DocumentStatus
-from documents.services import documents_requeue_stuck
 from retrieval.models import CorpusStat, TermStat
 from testing.openai_server import Hang
 from testing.processes import start_celery_worker, stop_process, wait_for

@@ -178,6 +178,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# Four queues, each with a worker of its own (`manage.py serve`, docker-compose.yml), so that one
+# workspace's bulk load never holds up another's single document, an export or the sweeps.
+# Interactive: uploads of a few documents and single reindexes; bulk: large uploads and
+# workspace reindexes. Which lane a request takes is documents.services' rule.
+TASK_QUEUE_PREFIX = env("TASK_QUEUE_PREFIX", default="")
+
+
+def task_queues(prefix: str) -> dict[str, str]:
+    return {name: f"{prefix}{name}" for name in ("interactive", "bulk", "exports", "maintenance")}
+
+
+def task_routes(queues: dict[str, str]) -> dict[str, dict]:
+    # Index tasks name their lane's queue when they are sent; the rest go by name.
+    return {"exports.run_export_job": {"queue": queues["exports"]}, "*": {"queue": queues["maintenance"]}}
+
+
+TASK_QUEUES = task_queues(TASK_QUEUE_PREFIX)
+CELERY_TASK_DEFAULT_QUEUE = TASK_QUEUES["maintenance"]
+CELERY_TASK_ROUTES = task_routes(TASK_QUEUES)
+
 # --- Auth, i18n, static --------------------------------------------------------
 # People sign in to the web app with a Django user; django-axes counts failed sign-ins
 # (the web app's and the admin's) in the shared cache and pauses a user name from an
@@ -342,6 +362,16 @@ EXPORT_JOB_RUNNING_TIMEOUT_SECONDS = env.int("EXPORT_JOB_RUNNING_TIMEOUT_SECONDS
 # the beat sweep queues it again.
 DOCUMENT_STUCK_SECONDS = env.int("DOCUMENT_STUCK_SECONDS", default=900)
 DOCUMENT_SWEEP_INTERVAL_SECONDS = env.float("DOCUMENT_SWEEP_INTERVAL_SECONDS", default=60.0)
+# Indexing in batches across documents: a worker claims waiting documents, taking turns between
+# workspaces, up to about INDEX_BATCH_CHUNKS chunks (estimated from their length) and
+# INDEX_BATCH_DOCUMENTS documents, embeds them together and commits each document alone.
+# Requests of up to INDEX_INTERACTIVE_MAX_DOCUMENTS documents take the interactive lane.
+INDEX_BATCH_CHUNKS = env.int("INDEX_BATCH_CHUNKS", default=64)
+INDEX_INTERACTIVE_MAX_DOCUMENTS = env.int("INDEX_INTERACTIVE_MAX_DOCUMENTS", default=10)
+# A task drains its lane for at most this long, then hands over to a new one (a worker restart
+# loses little), and a document whose embedding keeps failing is tried this many times.
+INDEX_TASK_SECONDS = env.float("INDEX_TASK_SECONDS", default=60.0)
+INDEX_MAX_ATTEMPTS = env.int("INDEX_MAX_ATTEMPTS", default=6)
 EXPORT_FILE_RETENTION_SECONDS = env.int("EXPORT_FILE_RETENTION_SECONDS", default=7 * 24 * 3600)
 
 # Periodic work, run by `celery beat`: a name to {"task": ..., "schedule": seconds or crontab(...)}.

@@ -1,7 +1,7 @@
 """Test settings: local's embedded PostgreSQL and Redis (or DATABASE_URL / REDIS_URL), the `fake` embedder."""
 
 from .local import *  # noqa: F403
-from .local import CACHES, INSTALLED_APPS, LOGGING, REST_FRAMEWORK, env
+from .local import CACHES, INSTALLED_APPS, LOGGING, REST_FRAMEWORK, env, task_queues, task_routes
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
@@ -20,7 +20,10 @@ CACHES["default"]["KEY_PREFIX"] = "ragsite-test"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"per_key": "100000/min"}
 REST_FRAMEWORK["TEST_REQUEST_DEFAULT_FORMAT"] = "json"  # what the API reads; uploads say format="multipart"
 LOGGING["root"]["level"] = "WARNING"
-CELERY_TASK_DEFAULT_QUEUE = "ragsite-test"  # a worker of `make run` never takes test tasks
+# A worker of `make run` never takes test tasks.
+TASK_QUEUES = task_queues("ragsite-test-")
+CELERY_TASK_DEFAULT_QUEUE = TASK_QUEUES["maintenance"]
+CELERY_TASK_ROUTES = task_routes(TASK_QUEUES)
 # Test doubles that must run inside the processes the tests start (a slow export source).
 INSTALLED_APPS = [*INSTALLED_APPS, "testing"]
 # The app servers tests start serve static files from the source folders (no collectstatic).

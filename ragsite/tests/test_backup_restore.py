@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from documents.indexing import documents_index
 from documents.models import Chunk, Document
-from documents.services import document_upsert, documents_index
+from documents.services import document_upsert
 from retrieval.models import CorpusStat, TermStat
 from retrieval.pipeline import search_chunks
 from testing.fixtures import RUNBOOK

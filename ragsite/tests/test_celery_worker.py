@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 
 from core.tasks import ping
+from documents.indexing import documents_request_index
 from documents.models import DocumentStatus
-from documents.services import document_upsert, documents_request_index
+from documents.services import document_upsert
 from testing.processes import start_celery_worker, stop_process
 from workspaces.tests.factories import WorkspaceFactory
 

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 
 from core.roles import Role
-from documents.services import document_upsert, documents_index
+from documents.indexing import documents_index
+from documents.services import document_upsert
 from testing.fixtures import RUNBOOK
 from testing.processes import AppServer
 from workspaces.tests.factories import ApiKeyFactory, WorkspaceFactory

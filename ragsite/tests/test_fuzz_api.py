@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import (
 from audit.tests.factories import AuditLogFactory
 from chat.tests.factories import ChatLogFactory, ChatSessionFactory
 from core.roles import Role
+from documents.indexing import documents_index
 from documents.models import DocumentStatus
-from documents.services import documents_index
 from documents.tests.factories import DocumentFactory
 from exports.storage import export_file_name, resolve_export_path
 from exports.tests.factories import ExportJobFactory

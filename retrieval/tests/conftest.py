@@ -1,7 +1,8 @@
 import pytest
 
+from documents.indexing import documents_index
 from documents.models import Document
-from documents.services import document_upsert, documents_index
+from documents.services import document_upsert
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from documents.indexing import documents_index
 from documents.models import Chunk
 from documents.selectors import documents_for_reindex
-from documents.services import documents_index
 from workspaces.models import Workspace
 
 
