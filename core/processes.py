@@ -30,16 +30,33 @@ def web_server_command(*, host: str, port: int) -> list[str]:
     ]
 
 
-def celery_worker_command(*, loglevel: str = "INFO") -> list[str]:
-    return [
-        *_celery(),
-        "worker",
-        "--loglevel",
-        loglevel,
-        "--concurrency",
-        "1",
-        "--without-mingle",
-    ]
+def celery_worker_commands(*, loglevel: str = "INFO") -> dict[str, list[str]]:
+    """A worker per lane, each taking one task at a time, so no queue waits behind another: the
+    interactive lane's single documents, the bulk lane's large loads (at a lower CPU priority, so
+    on a small machine the interactive worker gets the cores first), and exports with the sweeps."""
+    queues = settings.TASK_QUEUES
+    lanes = {
+        "worker-interactive": ([queues["interactive"]], []),
+        "worker-bulk": ([queues["bulk"]], ["nice", "-n", "10"]),
+        "worker-background": ([queues["exports"], queues["maintenance"]], []),
+    }
+    return {
+        name: [
+            *prefix,
+            *_celery(),
+            "worker",
+            "--loglevel",
+            loglevel,
+            "--concurrency",
+            "1",
+            "--without-mingle",
+            "-Q",
+            ",".join(names),
+            "-n",
+            f"{name}@%h",
+        ]
+        for name, (names, prefix) in lanes.items()
+    }
 
 
 def celery_beat_command() -> list[str]:

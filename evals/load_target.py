@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from core.processes import celery_worker_command, stop_processes, wait_until_healthy, web_server_command
+from core.processes import celery_worker_commands, stop_processes, wait_until_healthy, web_server_command
 from core.roles import Role
 from documents.ingest import ingest_paths
 from workspaces.models import Workspace
@@ -57,7 +57,7 @@ def load_api_key(*, workspace: Workspace) -> Iterator[str]:
 
 @contextmanager
 def local_site(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """The web server on a free loopback port and one Celery worker, sharing this process's
+    """The web server on a free loopback port and the Celery workers of `manage.py serve`, sharing this process's
     database and Redis (or those `env` names); yields the server's URL and pid. Their output
     goes to `log_dir`."""
     port = _free_port()
@@ -70,10 +70,11 @@ def local_site(*, log_dir: Path, env: dict[str, str] | None = None) -> Iterator[
     log_dir.mkdir(parents=True, exist_ok=True)
     processes = []
     try:
-        for name, command in (
-            ("web", web_server_command(host="127.0.0.1", port=port)),
-            ("worker", celery_worker_command(loglevel="WARNING")),
-        ):
+        commands = {
+            "web": web_server_command(host="127.0.0.1", port=port),
+            **celery_worker_commands(loglevel="WARNING"),
+        }
+        for name, command in commands.items():
             with open(log_dir / f"{name}.log", "w") as log:
                 processes.append(
                     subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603

@@ -92,12 +92,14 @@ class AppServer:
                 self.process.kill()
 
 
-def start_celery_worker(*queues: str, **env_overrides: str) -> subprocess.Popen:
+def start_celery_worker(*queues: str, nice: int = 0, **env_overrides: str) -> subprocess.Popen:
     """A real Celery worker on the test queues (`queues`: names of settings.TASK_QUEUES, all by
-    default). The solo pool runs tasks in this very process, so killing it kills a task midway."""
+    default), at CPU priority `nice` as `manage.py serve` runs the bulk lane's. The solo pool runs
+    tasks in this very process, so killing it kills a task midway."""
     names = queues or tuple(settings.TASK_QUEUES)
     return subprocess.Popen(  # noqa: S603
         [
+            *(["nice", "-n", str(nice)] if nice else []),
             sys.executable,
             "-m",
             "celery",

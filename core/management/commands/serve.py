@@ -7,11 +7,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from core.processes import celery_beat_command, celery_worker_command, stop_processes, web_server_command
+from core.processes import celery_beat_command, celery_worker_commands, stop_processes, web_server_command
 
 
 class Command(BaseCommand):
-    help = "Run the web server (uvicorn, ASGI), a Celery worker and Celery beat until interrupted."
+    help = "Run the web server (uvicorn, ASGI), a Celery worker per lane and Celery beat until interrupted."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         env = {**os.environ, "REDIS_URL": settings.REDIS_URL}
         commands = {"web": web_server_command(host=host, port=port)}
         if not no_worker:
-            commands["worker"] = celery_worker_command()
+            commands.update(celery_worker_commands())
             commands["beat"] = celery_beat_command()
         processes = {name: subprocess.Popen(command, env=env) for name, command in commands.items()}  # noqa: S603
         self.stdout.write(

@@ -9,6 +9,7 @@ from core.roles import Role
 from evals.beir import load_beir, make_slice
 from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
 from evals.first_token import bench_api_first_token, bench_first_token
+from evals.ingest_via_api import bench_ingest_via_api
 from evals.isolation import grow_workspaces, measure_isolation
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
 from evals.sample_questions import SAMPLE_QUESTIONS
@@ -31,9 +32,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--via",
             choices=["browser", "api"],
-            default="browser",
-            help="first-token: the chat page in Chromium against an HTTP client, or /v1/chat/completions "
-            "(the openai client) against /chat/stream, with a key made for the run and revoked after.",
+            help="first-token: the chat page in Chromium (the default) against an HTTP client, or "
+            "/v1/chat/completions (the openai client) against /chat/stream, with a key made for the run and "
+            "revoked after. ingest: the ingestion services (the default), or uploads one by one through "
+            "POST /documents to a web server and the workers of `serve` started for the run.",
         )
         parser.add_argument("--user", default="admin", help="first-token: who signs in and asks.")
         parser.add_argument("--password", default="admin")
@@ -71,6 +73,8 @@ class Command(BaseCommand):
         if not (dataset / "corpus.jsonl").exists():
             raise CommandError(f"No BEIR dataset at {dataset}.")
         names = [name.strip() for name in (models or "").split(",") if name.strip()] or [None]
+        if options["via"] == "api" and names != [None]:
+            raise CommandError("ingest --via api measures the configured model (the workers' own): leave out --models.")
         if workspace and len(names) > 1:
             raise CommandError("--workspace names one workspace; leave it out to compare several --models.")
         full = load_beir(dataset, split="test")
@@ -79,7 +83,7 @@ class Command(BaseCommand):
             try:
                 with embedding_model_in_use(name) as embedder:
                     if what in ("ingest", "all"):
-                        self.ingest(full, documents, embedder.model_name)
+                        self.ingest(full, documents, embedder.model_name, via=options["via"])
                     if what in ("search", "all"):
                         self.search(full, workspace, embedder.model_name)
             except ProviderNotAvailable as exc:
@@ -144,12 +148,13 @@ class Command(BaseCommand):
                 f"{statistics.median(result.small_ms):.1f} ms: ratio {result.ratio:.2f}"
             )
 
-    def ingest(self, full, documents: int, model: str) -> None:
+    def ingest(self, full, documents: int, model: str, via: str | None) -> None:
         sample = make_slice(full, queries=0, distractors=documents, seed=7)
-        result = bench_ingest(sample)
+        result = bench_ingest_via_api(sample) if via == "api" else bench_ingest(sample)
+        path = "uploaded one by one through POST /documents" if via == "api" else "through the ingestion services"
         self.stdout.write(
             f"ingest ({model}): {result.documents} documents, {result.chunks} chunks: "
-            f"{result.ingest_chunks_per_second:.1f} chunks/s through ingestion, "
+            f"{result.ingest_chunks_per_second:.1f} chunks/s {path}, "
             f"{result.encoder_chunks_per_second:.1f} chunks/s raw encoder on the same texts: "
             f"ratio {result.ratio:.2f}"
         )
