@@ -25,7 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_log_record
-from core.queue import enqueue_on_commit
+from core.queue import send, send_once, sent_task_started
 from documents.markdown import ChunkDraft, chunk_markdown, parse_document
 from documents.models import Chunk, Document, DocumentStatus, IndexLane, IndexRequest
 from documents.rules import DocumentRejected
@@ -362,9 +362,31 @@ def _store_requests(ids: list[str], lane: str) -> None:
             )
 
 
-def wake_lane(lane: str) -> None:
-    """Send the lane's worker a task to take what waits there (cheap when nothing does)."""
-    enqueue_on_commit("documents.index_pending", lane, queue=settings.TASK_QUEUES[lane])
+def wake_lane(lane: str, *, always: bool = False) -> None:
+    """Once the transaction commits, send the lane's worker a task to take what waits there.
+
+    Uploads one by one would send one task each, most of which would find nothing left: a
+    task is not sent while another is queued and has not started yet (a cache key its worker
+    deletes before it claims anything, so whatever was committed before that is claimed by it).
+    The sweep and a task handing over send `always`, in case a task message was lost.
+    """
+    transaction.on_commit(lambda: _wake(lane, always))
+
+
+def _wake(lane: str, always: bool) -> None:
+    queue = settings.TASK_QUEUES[lane]
+    if always:
+        send("documents.index_pending", lane, queue=queue)
+    else:
+        send_once("documents.index_pending", lane, queue=queue, key=_wake_key(lane), timeout=WAKE_KEY_SECONDS)
+
+
+def _wake_key(lane: str) -> str:
+    return f"index-wake:{settings.TASK_QUEUES[lane]}"
+
+
+# How long a queued task's key may stand before one is sent regardless (a lost message).
+WAKE_KEY_SECONDS = 300
 
 
 def documents_index_pending(*, lane: str, claimant: str) -> dict[str, int]:
@@ -373,6 +395,7 @@ def documents_index_pending(*, lane: str, claimant: str) -> dict[str, int]:
     worker restart loses little. `claimant` names the task: a task
     delivered again after its worker died takes back what it had claimed."""
     deadline = monotonic() + settings.INDEX_TASK_SECONDS
+    sent_task_started(_wake_key(lane))  # what is committed from here on is claimed by this task or woken anew
     if claimant:
         IndexRequest.objects.filter(claimed_by=claimant).update(claimed_at=None, claimed_by="")
     totals = Counter(completed=0, failed=0)
@@ -387,7 +410,7 @@ def documents_index_pending(*, lane: str, claimant: str) -> dict[str, int]:
         elif not chunks_embed_sentences():
             break
         if monotonic() >= deadline:
-            wake_lane(lane)
+            wake_lane(lane, always=True)
             break
     return dict(totals)
 
@@ -489,7 +512,7 @@ def documents_requeue_stuck(*, now=None) -> list[str]:
         if chunks_awaiting_sentences():
             lanes.add(IndexLane.BULK)
         for lane in sorted(lanes):
-            wake_lane(lane)
+            wake_lane(lane, always=True)
     if ids:
         logger.warning("freed %d stuck document(s) for indexing", len(ids))
     return ids

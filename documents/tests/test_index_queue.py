@@ -155,3 +155,21 @@ def test_a_workspace_reindex_takes_the_bulk_lane(workspace):
     pending(other, 1)
     assert workspace_request_reindex(workspace=workspace) == 2
     assert list(IndexRequest.objects.values_list("workspace_id", "lane").distinct()) == [("alpha", IndexLane.BULK)]
+
+
+def test_uploads_one_by_one_send_one_task_while_it_is_queued(
+    workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr("core.queue.send", lambda name, *args, queue: sent.append((name, args, queue)) or True)
+    indexing.sent_task_started(indexing._wake_key(IndexLane.INTERACTIVE))
+    for document in pending(workspace, 5):
+        with django_capture_on_commit_callbacks(execute=True):
+            documents_request_index(document_ids=[document.pk])
+    assert len(sent) == 1  # the first; the other four are claimed by it
+    # Once its worker has started, the next upload wakes the lane again.
+    documents_index_pending(lane=IndexLane.INTERACTIVE, claimant="task-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        documents_request_index(document_ids=[pending(workspace, 1)[0].pk])
+    assert len(sent) == 2
+    indexing.sent_task_started(indexing._wake_key(IndexLane.INTERACTIVE))
