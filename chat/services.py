@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +21,7 @@ from chat import guards
 from chat.costs import estimate_cost_usd
 from chat.models import ChatLog, ChatMessage, ChatSession, MessageRole, Rating
 from core.errors import DomainError
+from documents.sentences import sentence_vectors
 from providers.errors import ProviderError, ProviderRateLimited, ProviderTimeout
 from providers.generators import get_generator
 from providers.generators.base import Passage, Turn, Usage
@@ -174,6 +175,9 @@ def chat_events(
 
     generator = get_generator()
     log.provider, log.model = generator.provider, generator.model_name
+    if generator.reads_sentence_vectors:
+        stored = sentence_vectors([passage.chunk_id for passage in passages])
+        passages = [replace(passage, sentence_vectors=stored.get(passage.chunk_id)) for passage in passages]
     parts: list[str] = []
     usage = Usage()
     stream = generator.stream(question=question, passages=passages, history=history)

@@ -30,6 +30,7 @@ from documents.markdown import ChunkDraft, chunk_markdown, parse_document
 from documents.models import Chunk, Document, DocumentStatus, IndexLane, IndexRequest
 from documents.rules import DocumentRejected
 from documents.selectors import documents_for_reindex, documents_stuck
+from documents.sentences import chunks_awaiting_sentences, chunks_embed_sentences
 from providers.embeddings import get_embedder
 from providers.errors import ProviderError
 from workspaces.models import Workspace
@@ -367,19 +368,24 @@ def wake_lane(lane: str) -> None:
 
 
 def documents_index_pending(*, lane: str, claimant: str) -> dict[str, int]:
-    """Index what waits in `lane`, a claimed batch at a time, for up to INDEX_TASK_SECONDS; then a
-    new task goes on, so a worker restart loses little. `claimant` names the task: a task
+    """Index what waits in `lane`, a claimed batch at a time, then embed the sentences of indexed
+    chunks (documents.sentences), for up to INDEX_TASK_SECONDS; then a new task goes on, so a
+    worker restart loses little. `claimant` names the task: a task
     delivered again after its worker died takes back what it had claimed."""
     deadline = monotonic() + settings.INDEX_TASK_SECONDS
     if claimant:
         IndexRequest.objects.filter(claimed_by=claimant).update(claimed_at=None, claimed_by="")
     totals = Counter(completed=0, failed=0)
-    while claimed := _claim(lane, claimant):
-        works = _read(list(claimed), claimed)
-        try:
-            totals.update(_index(works, progress=None))
-        except Exception as exc:
-            _back_off(list(claimed), claimant, exc)
+    while True:
+        if claimed := _claim(lane, claimant):
+            works = _read(list(claimed), claimed)
+            try:
+                totals.update(_index(works, progress=None))
+            except Exception as exc:
+                _back_off(list(claimed), claimant, exc)
+        # With no document waiting, the sentences of indexed chunks, a small batch at a time.
+        elif not chunks_embed_sentences():
+            break
         if monotonic() >= deadline:
             wake_lane(lane)
             break
@@ -479,7 +485,10 @@ def documents_requeue_stuck(*, now=None) -> list[str]:
         # Their clock starts again: the next sweep leaves them to this one.
         Document.objects.filter(pk__in=ids).update(updated_at=now)
         _store_requests(sorted(unrequested), IndexLane.BULK)
-        for lane in IndexRequest.objects.filter(claimed_at__isnull=True).values_list("lane", flat=True).distinct():
+        lanes = set(IndexRequest.objects.filter(claimed_at__isnull=True).values_list("lane", flat=True).distinct())
+        if chunks_awaiting_sentences():
+            lanes.add(IndexLane.BULK)
+        for lane in sorted(lanes):
             wake_lane(lane)
     if ids:
         logger.warning("freed %d stuck document(s) for indexing", len(ids))

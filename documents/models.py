@@ -78,6 +78,9 @@ class Chunk(models.Model):
     # Triggers keep per-workspace document frequencies in step (retrieval app).
     term_freqs = models.JSONField(null=True, blank=True)
     term_count = models.PositiveIntegerField(default=0)
+    # Whether its prose sentences are embedded (ChunkSentence): the extractive answer reads them
+    # instead of embedding every sentence of every passage for each question.
+    sentences_ready = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +95,7 @@ class Chunk(models.Model):
             ),
             GinIndex(fields=["search_vector"], name="chunk_search_vector_gin"),
             models.Index(fields=["workspace", "content_hash"], name="chunk_ws_hash_idx"),
+            models.Index(fields=["id"], condition=models.Q(sentences_ready=False), name="chunk_sentences_todo_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["document", "ordinal"], name="chunk_unique_ordinal"),
@@ -99,6 +103,20 @@ class Chunk(models.Model):
 
     def __str__(self):
         return f"{self.document_id}#{self.ordinal}"
+
+
+class ChunkSentence(models.Model):
+    """The vector of a chunk's prose sentence, in the order the extractive answer splits them."""
+
+    chunk = models.ForeignKey(Chunk, on_delete=models.CASCADE, related_name="sentences")
+    position = models.PositiveSmallIntegerField()
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSION)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chunk", "position"], name="chunk_sentence_unique_position")]
+
+    def __str__(self):
+        return f"{self.chunk_id}.{self.position}"
 
 
 class IndexLane(models.TextChoices):

@@ -28,6 +28,7 @@ def worker(openai_server):
         OPENAI_API_KEY="sk-test",
         OPENAI_TIMEOUT_SECONDS="0.5",
         OPENAI_MAX_RETRIES="0",  # the task's own retries are what is tested
+        GENERATOR_PROVIDER="fake",  # no sentence vectors after indexing: every request counted is the chunks'
     )
     yield openai_server
     stop_process(process)

@@ -14,6 +14,8 @@ class Passage:
     title: str
     heading_path: tuple[str, ...]
     text: str
+    # The vectors of the text's prose sentences, when indexing stored them (extractive answers).
+    sentence_vectors: list[list[float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Generator(ABC):
 
     provider: str
     model_name: str
+    # Whether it reads Passage.sentence_vectors (the caller fetches them only then).
+    reads_sentence_vectors = False
 
     @abstractmethod
     def stream(

@@ -1,10 +1,10 @@
 """Answers made of the passages' own sentences: local, deterministic, no language model.
 
-Every prose sentence of the passages is embedded with the configured embedder
-and scored by cosine similarity to the question, plus a small bonus for
-passages retrieval ranked higher. The best few sentences within a margin of
-the top score are kept, near-duplicates dropped, and put back in reading
-order, each followed by the citation of its passage.
+Every prose sentence of the passages is embedded with the configured embedder (at indexing
+time, by documents.sentences; here for a passage that came without them) and scored by cosine
+similarity to the question, plus a small bonus for passages retrieval ranked higher. The best
+few sentences within a margin of the top score are kept, near-duplicates dropped, and put back
+in reading order, each followed by the citation of its passage.
 """
 
 import re
@@ -50,6 +50,7 @@ class ExtractiveGenerator(Generator):
     """
 
     provider = "extractive"
+    reads_sentence_vectors = True
 
     def __init__(
         self,
@@ -77,15 +78,24 @@ class ExtractiveGenerator(Generator):
 
     def answer(self, question: str, passages: Sequence[Passage]) -> str:
         """The composed, cited answer ("" when no passage has a usable sentence)."""
-        candidates = [
-            _Sentence(number=passage.number, rank=rank, position=position, text=text)
-            for rank, passage in enumerate(passages)
-            for position, text in enumerate(prose_sentences(passage.text))
-        ]
+        candidates: list[_Sentence] = []
+        vectors: list = []
+        for rank, passage in enumerate(passages):
+            sentences = prose_sentences(passage.text)
+            stored = passage.sentence_vectors
+            if stored is None or len(stored) != len(sentences):
+                stored = [None] * len(sentences)  # not embedded at indexing time (yet): here
+            for position, text in enumerate(sentences):
+                candidates.append(_Sentence(number=passage.number, rank=rank, position=position, text=text))
+                vectors.append(stored[position])
         if not candidates:
             return ""
         query = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_documents([candidate.text for candidate in candidates])
+        missing = [index for index, vector in enumerate(vectors) if vector is None]
+        if missing:
+            embedded = self.embedder.embed_documents([candidates[index].text for index in missing])
+            for index, vector in zip(missing, embedded, strict=True):
+                vectors[index] = vector
         scores = [
             _dot(query, vector) + self.rank_bonus / (1 + candidate.rank)
             for candidate, vector in zip(candidates, vectors, strict=True)
