@@ -121,14 +121,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 POSTGRES_BIN_DIR = env("POSTGRES_BIN_DIR", default="")
 
 
-def database_settings(config: dict) -> dict:
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+
+
+def database_settings(config: dict, replica: dict | None = None) -> dict:
     """DATABASES for one PostgreSQL connection config (see django-environ's db_url_config).
 
     DATABASE_POOL (set by the ASGI server, see ragsite/asgi.py) gives the process a
     pool of at most DATABASE_POOL_MAX_SIZE connections that requests borrow and give
     back: however many requests run at once, the server never holds more, and a
     request that waits longer than DATABASE_POOL_TIMEOUT seconds for one gets a 503.
+
+    With `replica` (DATABASE_REPLICA_URL's config), a `replica` alias with the same options
+    (a pool of its own) that search reads from (core/database.py, core/routers.py). Under
+    test it mirrors `default`: no second test database is created.
     """
+    databases = {"default": _database_options(config)}
+    if replica:
+        databases["replica"] = {**_database_options(replica), "TEST": {"MIRROR": "default"}}
+    return databases
+
+
+def _database_options(config: dict) -> dict:
     if env.bool("DATABASE_POOL", default=False):
         pool = {
             "min_size": 1,
@@ -138,14 +152,17 @@ def database_settings(config: dict) -> dict:
         options = {**config.get("OPTIONS", {}), "pool": pool}
         # Health checks: the pool checks a connection before handing it out, so after a database
         # restart it replaces the dead ones.
-        return {"default": {**config, "OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True}}
+        return {**config, "OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True}
     return {
-        "default": {
-            **config,
-            "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
-            "CONN_HEALTH_CHECKS": True,
-        }
+        **config,
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
     }
+
+
+def database_routers(databases: dict) -> list[str]:
+    """The replica's router when DATABASES has one (search reads there; everything else on default)."""
+    return ["core.routers.SearchReplicaRouter"] if "replica" in databases else []
 
 
 def cache_settings(redis_url: str) -> dict:

@@ -9,7 +9,17 @@ setting by name.
 import secrets
 
 from .base import *  # noqa: F403
-from .base import API_KEY_PEPPER, DATABASE_URL, REDIS_URL, cache_settings, celery_broker_url, database_settings, env
+from .base import (
+    API_KEY_PEPPER,
+    DATABASE_REPLICA_URL,
+    DATABASE_URL,
+    REDIS_URL,
+    cache_settings,
+    celery_broker_url,
+    database_routers,
+    database_settings,
+    env,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -31,7 +41,15 @@ PRODUCTION_MISSING_SETTINGS = [
 ]
 if not SECRET_KEY:
     SECRET_KEY = "unset-" + secrets.token_urlsafe(48)
-DATABASES = database_settings(env.db_url_config(DATABASE_URL)) if DATABASE_URL else {}
+DATABASES = (
+    database_settings(
+        env.db_url_config(DATABASE_URL),
+        env.db_url_config(DATABASE_REPLICA_URL) if DATABASE_REPLICA_URL else None,
+    )
+    if DATABASE_URL
+    else {}
+)
+DATABASE_ROUTERS = database_routers(DATABASES)
 CACHES = (
     cache_settings(REDIS_URL) if REDIS_URL else {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 )
