@@ -2,7 +2,8 @@
 
 The baseline, in the same run, is the same chat page's stream read by a plain HTTP client:
 what the browser adds (its fetch, the stream reader, the page's rendering) is the ratio.
-Needs a server (`make run`), a person who may ask in the workspace, and Debian's Chromium.
+Needs a server (`make run`), a person who may ask in the workspace, and Debian's Chromium;
+the API variant can start a site of its own (`sample_site`).
 """
 
 import http.cookiejar
@@ -13,9 +14,19 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from documents.indexing import wake_lane
+from documents.models import Chunk, IndexLane
+from evals.load_target import load_api_key, load_workspace, local_site
 
 CHROMIUM = "/usr/bin/chromium"
+SAMPLE_DOCUMENTS = Path(settings.BASE_DIR) / "samples" / "argocd"
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -184,3 +195,23 @@ def _chat_stream_first_token(base_url: str, workspace_id: str, api_key: str, que
             elif line.startswith("data: ") and event == "token" and first is None:
                 first = (time.perf_counter() - started) * 1000
     return first
+
+
+@contextmanager
+def sample_site(*, workspace_id: str = "bench-first-token", timeout: float = 300.0) -> Iterator[tuple[str, str, str]]:
+    """(base URL, workspace id, API key): the sample documents in a workspace of the run's own,
+    their sentence vectors made by the workers of `manage.py serve`, started for the run on a
+    free port; everything is removed afterwards."""
+    with (
+        load_workspace(workspace_id=workspace_id, paths=[SAMPLE_DOCUMENTS]) as workspace,
+        load_api_key(workspace=workspace) as api_key,
+        local_site(log_dir=Path(settings.DATA_DIR) / "bench-first-token") as (base_url, _pid),
+    ):
+        wake_lane(IndexLane.BULK, always=True)  # `ingest` leaves the sentences to the workers
+        waiting = Chunk.objects.filter(workspace=workspace, sentences_ready=False)
+        deadline = time.monotonic() + timeout
+        while waiting.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the sample's sentence vectors were not made within {timeout:.0f} s")
+            time.sleep(0.5)
+        yield base_url, workspace_id, api_key

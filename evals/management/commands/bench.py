@@ -8,7 +8,7 @@ from django.db import transaction
 from core.roles import Role
 from evals.beir import load_beir, make_slice
 from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
-from evals.first_token import bench_api_first_token, bench_first_token
+from evals.first_token import bench_api_first_token, bench_first_token, sample_site
 from evals.ingest_via_api import bench_ingest_via_api
 from evals.isolation import grow_workspaces, measure_isolation
 from evals.retrieval_eval import embedding_model_in_use, eval_workspace_id, load_dataset
@@ -28,7 +28,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["ingest", "search", "pages", "first-token", "isolation", "all"])
-        parser.add_argument("--url", default="http://127.0.0.1:8000", help="first-token: the running server.")
+        parser.add_argument(
+            "--url",
+            help="first-token: the running server (default http://127.0.0.1:8000); with --via api and no --url, "
+            "a web server and workers started for the run on the sample documents.",
+        )
         parser.add_argument(
             "--via",
             choices=["browser", "api"],
@@ -61,7 +65,13 @@ class Command(BaseCommand):
             self.api_first_token(options["url"], workspace or "public", queries)
             return
         if what == "first-token":
-            self.first_token(options["url"], workspace or "public", options["user"], options["password"], queries)
+            self.first_token(
+                options["url"] or "http://127.0.0.1:8000",
+                workspace or "public",
+                options["user"],
+                options["password"],
+                queries,
+            )
             return
         if what == "isolation":
             self.isolation(options["beside"], [int(size) for size in options["sizes"].split(",")], queries)
@@ -101,13 +111,21 @@ class Command(BaseCommand):
             f"ratio {result.ratio:.2f}"
         )
 
-    def api_first_token(self, url: str, workspace: str, queries: int) -> None:
+    def api_first_token(self, url: str | None, workspace: str, queries: int) -> None:
         questions = SAMPLE_QUESTIONS[: min(queries, len(SAMPLE_QUESTIONS))]
-        api_key, raw_key = api_key_create(name="bench first-token", role=Role.EDITOR, actor="bench")
-        try:
-            result = bench_api_first_token(base_url=url, workspace_id=workspace, api_key=raw_key, questions=questions)
-        finally:
-            api_key_revoke(api_key=api_key, actor="bench")
+        if url is None:
+            with sample_site() as (base_url, workspace_id, raw_key):
+                result = bench_api_first_token(
+                    base_url=base_url, workspace_id=workspace_id, api_key=raw_key, questions=questions
+                )
+        else:
+            api_key, raw_key = api_key_create(name="bench first-token", role=Role.EDITOR, actor="bench")
+            try:
+                result = bench_api_first_token(
+                    base_url=url, workspace_id=workspace, api_key=raw_key, questions=questions
+                )
+            finally:
+                api_key_revoke(api_key=api_key, actor="bench")
         self.stdout.write(
             f"first token ({result.questions} questions): /v1/chat/completions (openai client) p50 "
             f"{statistics.median(result.openai_ms):.1f} ms, p95 {SearchBenchmark.percentile(result.openai_ms, 95):.1f} "
