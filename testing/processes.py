@@ -92,9 +92,12 @@ class AppServer:
                 self.process.kill()
 
 
-def start_celery_worker(**env_overrides: str) -> subprocess.Popen:
+def start_celery_worker(
+    *, pool: str = "solo", concurrency: int | None = None, loglevel: str = "WARNING", stderr=None, **env_overrides: str
+) -> subprocess.Popen:
     """A real Celery worker on the test queue. The solo pool runs tasks in this very
-    process, so killing it kills a task midway."""
+    process, so killing it kills a task midway; `pool="prefork"` forks `concurrency`
+    children. `stderr` (a file) receives its log lines."""
     return subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -104,9 +107,10 @@ def start_celery_worker(**env_overrides: str) -> subprocess.Popen:
             "ragsite",
             "worker",
             "--pool",
-            "solo",
+            pool,
+            *(["--concurrency", str(concurrency)] if concurrency else []),
             "--loglevel",
-            "WARNING",
+            loglevel,
             "--without-mingle",
             "--without-gossip",
             "-Q",
@@ -114,6 +118,7 @@ def start_celery_worker(**env_overrides: str) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=process_environment(**env_overrides),
+        stderr=stderr,
     )
 
 
