@@ -125,7 +125,9 @@ class RequestIdLogFilter(logging.Filter):
     A field the caller passed with `extra=` wins over the context's."""
 
     def filter(self, record):
-        record.request_id = current_request_id()
+        # django.request logs a 4xx/5xx after the middleware has left the request's scope; the
+        # request it logs about still has its id.
+        record.request_id = current_request_id() or getattr(getattr(record, "request", None), "request_id", "")
         for name, value in _log_context.get().items():
             if not hasattr(record, name):
                 setattr(record, name, value)

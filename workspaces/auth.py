@@ -22,14 +22,14 @@ class ConfiguredAuthentication(authentication.BaseAuthentication):
             return gateway_principal(request)
         return api_key_principal(request)
 
+    def authenticate_header(self, request):
+        return BEARER_REALM
+
 
 def _authenticated(principal: Principal) -> tuple[Principal, Principal]:
     """DRF's (user, auth) pair; from here on, the request's log lines name the caller."""
     set_log_context(**principal.log_fields())
     return principal, principal
-
-    def authenticate_header(self, request):
-        return BEARER_REALM
 
 
 def api_key_principal(request):

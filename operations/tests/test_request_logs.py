@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from core.logging import JsonFormatter
-from core.request_id import RequestIdLogFilter
+from core.request_id import RequestIdLogFilter, replace_log_context, reset_log_context
 from testing.metrics import streamed_body
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,18 @@ def test_a_requests_log_lines_name_its_request_workspace_and_key(
 
 
 def test_fields_end_with_their_request(client_for, editor_key, workspace, log_lines):
-    client_for(editor_key, workspace).get("/documents")
-    logging.getLogger("after.request").warning("between requests")
+    token = replace_log_context({})  # what earlier tests in this thread set outside any request
+    try:
+        client_for(editor_key, workspace).get("/documents")
+        logging.getLogger("after.request").warning("between requests")
+    finally:
+        reset_log_context(token)
     line = next(line for line in log_lines() if line["message"] == "between requests")
     assert line["request_id"] == "" and "workspace" not in line and "api_key" not in line
+
+
+def test_djangos_own_line_about_a_refused_request_has_its_id(client, log_lines):
+    response = client.get("/workspaces", HTTP_X_REQUEST_ID="req-refused-1")
+    assert response.status_code == 401
+    lines = [line for line in log_lines() if line["logger"] == "django.request"]
+    assert lines and all(line["request_id"] == "req-refused-1" for line in lines)
