@@ -105,12 +105,12 @@ def observe_stage(stage: str, seconds: float) -> None:
     STAGE_DURATION.labels(stage=stage).observe(max(0.0, seconds))
 
 
-def observe_stages_ms(timings_ms: dict[str, float], *, names: dict[str, str] | None = None) -> None:
+def observe_stages_ms(timings_ms: dict[str, float | None], *, names: dict[str, str] | None = None) -> None:
     """Milliseconds per stage, as the pipeline and chat record them; `names` maps their keys to
-    stage labels, and keys not in it (or not a stage) are left out."""
+    stage labels; keys not in it (or not a stage) and None values are left out."""
     for key, milliseconds in timings_ms.items():
         stage = (names or {}).get(key, key)
-        if stage in STAGES:
+        if stage in STAGES and milliseconds is not None:
             observe_stage(stage, milliseconds / 1000)
 
 

@@ -144,7 +144,8 @@ def search_chunks(
         SearchResult(rank=rank, chunk=chunks[chunk_id], scores=scores[chunk_id])
         for rank, chunk_id in enumerate((chunk_id for chunk_id in ordered if chunk_id in chunks), start=1)
     ]
-    observe_stages_ms(timings, names=METRIC_STAGES)
+    # A keyword search without a threshold embeds nothing: its zero is no embedding time.
+    observe_stages_ms(timings if embedding is not None else {**timings, "embed": None}, names=METRIC_STAGES)
     return SearchOutcome(results=results, timings_ms=timings, reranker=reranker.provider if reranker else "")
 
 

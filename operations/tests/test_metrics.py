@@ -18,6 +18,8 @@ from exports.tests.factories import ExportJobFactory
 from providers.embeddings.fake import FakeEmbedder
 from providers.errors import ProviderTimeout
 from providers.generators import get_generator
+from providers.rerank.base import Reranker
+from retrieval import pipeline
 from testing.fixtures import RUNBOOK
 from testing.metrics import scrape_app, streamed_body
 
@@ -212,3 +214,35 @@ def test_metrics_keep_their_gate(settings):
     assert Client().get("/metrics").status_code == 401
     scraped = scrape_app(Client(HTTP_AUTHORIZATION="Bearer scrape-token-0123456789"))
     assert scraped.has("rag_documents")
+
+
+class _LengthReranker(Reranker):
+    provider = "length"
+    model_name = "length"
+
+    def load(self):
+        pass
+
+    @property
+    def is_loaded(self):
+        return True
+
+    def rerank(self, query, passages):
+        return [float(len(passage)) for passage in passages]
+
+
+def test_a_reranked_search_times_its_rerank_and_a_keyword_search_embeds_nothing(workspace, runbook, monkeypatch):
+    name = "rag_stage_duration_seconds_count"
+    before = scrape_app()
+    monkeypatch.setattr(pipeline, "get_reranker", lambda: _LengthReranker())
+    assert pipeline.search_chunks(workspace=workspace, query="roll back a deployment").results
+    monkeypatch.setattr(pipeline, "get_reranker", lambda: None)
+    assert pipeline.search_chunks(workspace=workspace, query="rollout", mode="keyword", min_similarity=0).results
+    after = scrape_app()
+
+    def moved(stage):
+        return after.value(name, stage=stage) - before.value(name, stage=stage)
+
+    assert moved("rerank") == 1
+    assert moved("embedding") == 1  # the hybrid search's only
+    assert moved("keyword") == 2 and moved("vector") == 1 and moved("fusion") == 2
