@@ -246,3 +246,28 @@ def test_a_reranked_search_times_its_rerank_and_a_keyword_search_embeds_nothing(
     assert moved("rerank") == 1
     assert moved("embedding") == 1  # the hybrid search's only
     assert moved("keyword") == 2 and moved("vector") == 1 and moved("fusion") == 2
+
+
+def test_the_openai_compatible_endpoint_records_its_answers(client_for, editor_key, workspace, runbook):
+    name = "rag_stage_duration_seconds_count"
+    before = scrape_app()
+    response = client_for(editor_key).post(
+        "/v1/chat/completions",
+        {"model": workspace.pk, "messages": [{"role": "user", "content": "How do I roll back a deployment?"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    after = scrape_app()
+    for stage in ("first_token", "generation", "total"):
+        assert after.value(name, stage=stage) - before.value(name, stage=stage) == 1, stage
+    labels = {"endpoint": "v1-chat-completions", "status": "200"}
+    assert after.value("rag_api_requests_total", **labels) - before.value("rag_api_requests_total", **labels) == 1
+
+
+def test_with_a_multiprocess_folder_metrics_reads_every_processs_files_and_the_gauges(workspace, monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    DocumentFactory(workspace=workspace, status=DocumentStatus.FAILED)
+    scraped = scrape_app()
+    assert scraped.value("rag_documents", status="failed") == 1
+    # This process counts in memory, not in the folder: its own families are not what is served.
+    assert not scraped.has("rag_api_requests_total")
