@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 
 def is_worker_command(argv: list[str]) -> bool:
-    return "worker" in argv[1:]
+    """`celery ... worker ...` or `python -m celery ... worker ...` (argv[0] is then celery/__main__.py)."""
+    program = Path(argv[0]) if argv else Path()
+    return "celery" in (program.name, program.parent.name) and "worker" in argv[1:]
 
 
 def metrics_port(environ=os.environ) -> int:
