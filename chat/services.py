@@ -21,6 +21,7 @@ from chat import guards
 from chat.costs import estimate_cost_usd
 from chat.models import ChatLog, ChatMessage, ChatSession, MessageRole, Rating
 from core.errors import DomainError
+from core.metrics import observe_stage, observe_stages_ms, record_provider_error, record_refusal, record_usage
 from documents.sentences import sentence_vectors
 from providers.errors import ProviderError, ProviderRateLimited, ProviderTimeout
 from providers.generators import get_generator
@@ -142,6 +143,8 @@ def chat_events(
                     workspace=workspace, query=log.rewritten_query, limit=settings.CHAT_CONTEXT_CHUNKS, filters=filters
                 )
         except ProviderError as exc:
+            # Counted already by the provider that raised it, unless it came from elsewhere.
+            record_provider_error(provider="unknown", exc=exc)
             yield _failure(log, clock, exc, session)
             return
         log.retrieved_chunk_ids = [result.chunk.pk for result in outcome.results]
@@ -169,6 +172,7 @@ def chat_events(
     )
     if refusal is not None:
         log.refused, log.refusal_reason, log.answer = True, refusal.reason, refusal.message
+        record_refusal(refusal.reason)
         yield ChatEvent("token", {"text": refusal.message})
         yield from _finish(log, clock, session, citations=[], usage=Usage())
         return
@@ -185,11 +189,14 @@ def chat_events(
         with clock.stage("generation"):
             for chunk in stream:
                 if chunk.text:
+                    if not parts:
+                        observe_stage("first_token", time.perf_counter() - clock.started)
                     parts.append(chunk.text)
                     yield ChatEvent("token", {"text": chunk.text})
                 if chunk.usage is not None:
                     usage = chunk.usage
     except ProviderError as exc:
+        record_provider_error(provider=f"generator:{generator.provider}", exc=exc)
         log.answer = "".join(parts)
         yield _failure(log, clock, exc, session)
         return
@@ -282,6 +289,8 @@ def _save_log(log: ChatLog, clock: "_Clock", usage: Usage) -> None:
     log.cost_usd = estimate_cost_usd(model=log.model, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
     log.latency_ms = clock.finish()
     log.save()
+    observe_stages_ms(log.latency_ms)  # generation and total; rewrite and retrieval are not stages of their own
+    record_usage(model=log.model, tokens_in=log.tokens_in, tokens_out=log.tokens_out, cost_usd=log.cost_usd)
 
 
 def _citations(answer: str, passages: list[Passage]) -> tuple[list[dict], int]:

@@ -18,6 +18,7 @@ from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
 from chat.services import ChatEvent
+from core.request_id import ContextBoundIterator
 
 _DONE = object()
 
@@ -68,6 +69,9 @@ async def sse_stream(events: Iterator, *, heartbeat_seconds: float, format=forma
 
 def event_stream_response(events: Iterator, *, format=format_event) -> StreamingHttpResponse:
     """The events of one answer as a `text/event-stream` response, for the API and the web app alike."""
+    # The stream is read after the view (and the request's middleware) returned: each step runs in
+    # the request's context, so what it logs still carries the request id, workspace and key.
+    events = ContextBoundIterator(events)
     response = StreamingHttpResponse(
         sse_stream(events, heartbeat_seconds=settings.CHAT_STREAM_HEARTBEAT_SECONDS, format=format),
         content_type="text/event-stream",

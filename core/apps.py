@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "core"
 
     def ready(self):
-        from core import checks  # noqa: F401  (registers the configuration checks)
+        from core import (
+            checks,  # noqa: F401  (registers the configuration checks)
+            task_signals,  # noqa: F401  (request ids into tasks, task metrics)
+        )

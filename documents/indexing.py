@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.services import audit_log_record
+from core.metrics import record_chunks_ingested
 from core.queue import send, send_once, sent_task_started
 from documents.markdown import ChunkDraft, chunk_markdown, parse_document
 from documents.models import Chunk, Document, DocumentStatus, IndexLane, IndexRequest
@@ -237,6 +238,7 @@ def _swap(works: list[_Work], drafts: dict, vectors: dict, embedder) -> int:
             indexed_at=timezone.now(),
         )
         _answer([read[pk] for pk in live])
+    record_chunks_ingested(sum(len(drafts[pk]) for pk in live))
     return len(live)
 
 

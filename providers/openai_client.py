@@ -18,9 +18,11 @@ import openai
 from django.conf import settings
 
 from providers.errors import (
+    ProviderConnectionError,
     ProviderError,
     ProviderNotAvailable,
     ProviderRateLimited,
+    ProviderRequestRejected,
     ProviderTimeout,
     RetryableProviderError,
 )
@@ -63,14 +65,14 @@ def as_provider_error(exc: Exception, *, what: str) -> ProviderError:
         return ProviderTimeout(f"{what}: timed out")
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
-        return RetryableProviderError(f"{what}: connection failed ({_detail(cause)})")
+        return ProviderConnectionError(f"{what}: connection failed ({_detail(cause)})")
     if isinstance(exc, openai.APIStatusError):
         message = f"{what}: HTTP {exc.status_code}: {_detail(exc.message)}"
         if exc.status_code == 429:
             return ProviderRateLimited(message)
         if exc.status_code >= 500:
             return RetryableProviderError(message)
-        return ProviderError(message)
+        return ProviderRequestRejected(message)
     if isinstance(exc, openai.OpenAIError):
         return ProviderError(f"{what}: {_detail(exc)}")
     # The SDK lets JSON and schema errors through as ValueError (JSONDecodeError, pydantic).

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from providers.errors import ProviderError, ProviderNotAvailable
 from providers.generators.base import Turn
+from providers.instrumentation import instrument_methods
 from providers.openai_client import OpenAIBacked
 from providers.registry import OPENAI_SETTINGS, provider_factory
 
@@ -43,6 +44,10 @@ class QueryRewriter(ABC):
 
     provider: str
     model_name: str
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        instrument_methods(cls, component="rewriter", methods=("rewrite",))
 
     @abstractmethod
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:

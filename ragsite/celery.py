@@ -2,14 +2,24 @@
 
 import os
 import sys
+from pathlib import Path
 
-import django
-from celery import Celery
-from celery.signals import beat_init, worker_init
-from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured
+import environ
 
-from core.checks import raise_on_configuration_errors
+from core import worker_process
+
+# Before anything imports prometheus_client: a worker serving its metrics (WORKER_METRICS_PORT,
+# from the environment or .env as the settings read it) counts in multiprocess mode.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
+worker_process.prepare_multiprocess_dir()
+
+import django  # noqa: E402
+from celery import Celery  # noqa: E402
+from celery.signals import beat_init, setup_logging, worker_init, worker_process_shutdown  # noqa: E402
+from django.apps import apps  # noqa: E402
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+from core.checks import raise_on_configuration_errors  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ragsite.settings.local")
 
@@ -35,3 +45,10 @@ def refuse_to_work_misconfigured(**kwargs):
     except ImproperlyConfigured as problems:
         print(problems, file=sys.stderr, flush=True)
         raise SystemExit(1) from None
+
+
+# Log lines as Django's LOGGING writes them (JSON), not Celery's own format.
+setup_logging.connect(worker_process.keep_django_logging, weak=False)
+# After the configuration checks above: a misconfigured worker opens no port.
+worker_init.connect(worker_process.serve_metrics, weak=False)
+worker_process_shutdown.connect(worker_process.process_exited, weak=False)

@@ -12,6 +12,7 @@ from typing import Literal
 from django.conf import settings
 from django.db import transaction
 
+from core.metrics import observe_stages_ms
 from documents.models import Chunk
 from providers.embeddings import get_embedder
 from providers.rerank import get_reranker
@@ -110,6 +111,7 @@ def search_chunks(
                 entry.keyword_score = hit.bm25 / best if best else 0.0
             rankings.append(([hit.chunk_id for hit in hits], settings.KEYWORD_WEIGHT if mode == "hybrid" else 1.0))
 
+        started = time.perf_counter()
         fused = reciprocal_rank_fusion(rankings, k=settings.RRF_K)
         ordered = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))
         for rank, chunk_id in enumerate(ordered, start=1):
@@ -122,6 +124,7 @@ def search_chunks(
                 scores[chunk_id].vector_similarity = similarity
         if threshold > 0:
             ordered = [chunk_id for chunk_id in ordered if _passes_threshold(scores[chunk_id], threshold)]
+        timings["fusion"] = _ms_since(started)
 
     reranker = get_reranker() if rerank else None
     if reranker is not None and ordered:
@@ -141,7 +144,13 @@ def search_chunks(
         SearchResult(rank=rank, chunk=chunks[chunk_id], scores=scores[chunk_id])
         for rank, chunk_id in enumerate((chunk_id for chunk_id in ordered if chunk_id in chunks), start=1)
     ]
+    # A keyword search without a threshold embeds nothing: its zero is no embedding time.
+    observe_stages_ms(timings if embedding is not None else {**timings, "embed": None}, names=METRIC_STAGES)
     return SearchOutcome(results=results, timings_ms=timings, reranker=reranker.provider if reranker else "")
+
+
+# Timings' keys -> rag_stage_duration_seconds' stages (loading the rows is not a stage of its own).
+METRIC_STAGES = {"embed": "embedding", "vector": "vector", "keyword": "keyword", "fusion": "fusion", "rerank": "rerank"}
 
 
 def _rerank(reranker, query: str, chunk_ids: list[int], scores: dict[int, StageScores]) -> list[int]:

@@ -92,10 +92,19 @@ class AppServer:
                 self.process.kill()
 
 
-def start_celery_worker(*queues: str, nice: int = 0, **env_overrides: str) -> subprocess.Popen:
+def start_celery_worker(
+    *queues: str,
+    nice: int = 0,
+    pool: str = "solo",
+    concurrency: int | None = None,
+    loglevel: str = "WARNING",
+    stderr=None,
+    **env_overrides: str,
+) -> subprocess.Popen:
     """A real Celery worker on the test queues (`queues`: names of settings.TASK_QUEUES, all by
     default), at CPU priority `nice` as `manage.py serve` runs the bulk lane's. The solo pool runs
-    tasks in this very process, so killing it kills a task midway."""
+    tasks in this very process, so killing it kills a task midway; `pool="prefork"` forks
+    `concurrency` children. `stderr` (a file) receives its log lines."""
     names = queues or tuple(settings.TASK_QUEUES)
     return subprocess.Popen(  # noqa: S603
         [
@@ -107,9 +116,10 @@ def start_celery_worker(*queues: str, nice: int = 0, **env_overrides: str) -> su
             "ragsite",
             "worker",
             "--pool",
-            "solo",
+            pool,
+            *(["--concurrency", str(concurrency)] if concurrency else []),
             "--loglevel",
-            "WARNING",
+            loglevel,
             "--without-mingle",
             "--without-gossip",
             "-Q",
@@ -117,6 +127,7 @@ def start_celery_worker(*queues: str, nice: int = 0, **env_overrides: str) -> su
         ],
         cwd=ROOT,
         env=process_environment(**env_overrides),
+        stderr=stderr,
     )
 
 

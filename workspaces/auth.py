@@ -3,6 +3,7 @@
 from django.conf import settings
 from rest_framework import authentication, exceptions
 
+from core.request_id import set_log_context
 from core.roles import Role
 from workspaces.principals import Principal
 from workspaces.selectors import principal_for_key
@@ -25,6 +26,12 @@ class ConfiguredAuthentication(authentication.BaseAuthentication):
         return BEARER_REALM
 
 
+def _authenticated(principal: Principal) -> tuple[Principal, Principal]:
+    """DRF's (user, auth) pair; from here on, the request's log lines name the caller."""
+    set_log_context(**principal.log_fields())
+    return principal, principal
+
+
 def api_key_principal(request):
     """`Authorization: Bearer <key>`; keys are looked up by their hash."""
     header = request.headers.get("Authorization")
@@ -37,7 +44,7 @@ def api_key_principal(request):
     principal = principal_for_key(token)
     if principal is None:
         raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
-    return principal, principal
+    return _authenticated(principal)
 
 
 def gateway_principal(request):
@@ -59,4 +66,4 @@ def gateway_principal(request):
         user_id=user_id,
         credentials=request.headers.get("Authorization", ""),
     )
-    return principal, principal
+    return _authenticated(principal)

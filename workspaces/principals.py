@@ -29,6 +29,15 @@ class Principal:
     is_authenticated = True
     is_anonymous = False
 
+    def log_fields(self) -> dict[str, str]:
+        """What log lines say about this caller: a key's hash prefix (never the key) or a user's id,
+        and a scoped key's workspace."""
+        kind, _, name = self.actor.partition(":")
+        fields = {"api_key": name} if kind == "key" else {"user": name}
+        if self.workspace_id:
+            fields["workspace"] = self.workspace_id
+        return fields
+
     @property
     def is_gateway_user(self) -> bool:
         return bool(self.user_id)

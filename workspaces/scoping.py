@@ -10,6 +10,7 @@ exactly like one that does not exist. Writes to an archived workspace answer
 from rest_framework.permissions import SAFE_METHODS
 
 from core.errors import Conflict, DomainError, Forbidden, NotFound
+from core.request_id import set_log_context
 from workspaces.models import Workspace
 from workspaces.principals import Principal
 from workspaces.selectors import workspace_get_for_principal
@@ -52,6 +53,7 @@ def workspace_for_principal(
     workspace = workspace_get_for_principal(principal=principal, workspace_id=workspace_id)
     if workspace is None:
         raise NotFound("Workspace not found.")
+    set_log_context(workspace=workspace.pk)
     if required_role is not None and not principal.has_role(required_role, workspace_id=workspace.pk):
         raise Forbidden()
     if writes and workspace.is_archived:

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from rest_framework.exceptions import AuthenticationFailed
 
 from core.errors import DomainError
+from core.request_id import set_log_context
 from workspaces.auth import gateway_principal
 from workspaces.principals import Principal
 from workspaces.scoping import workspace_for_principal
@@ -33,7 +34,9 @@ def page_principal(request) -> Principal | None:
             raise NotSignedIn(str(exc.detail)) from None
         return found[0] if found else None
     if request.user.is_authenticated:
-        return principal_for_user(request.user)
+        principal = principal_for_user(request.user)
+        set_log_context(**principal.log_fields())
+        return principal
     return None
 
 

@@ -1,6 +1,8 @@
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from providers.instrumentation import instrument_methods
+
 
 class Embedder(ABC):
     """Turns text into vectors. Subclasses: onnx and sentence-transformers (both
@@ -16,6 +18,12 @@ class Embedder(ABC):
     model_name: str
     dimension: int
     max_tokens: int
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        instrument_methods(
+            cls, component="embedder", methods=("embed_documents", "embed_query"), batches="embed_documents"
+        )
 
     @abstractmethod
     def load(self) -> None: ...

@@ -1,6 +1,8 @@
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from providers.instrumentation import instrument_methods
+
 
 class Reranker(ABC):
     """Scores (query, passage) pairs; higher is more relevant.
@@ -13,6 +15,10 @@ class Reranker(ABC):
     provider: str
     runtime: str = ""
     model_name: str
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        instrument_methods(cls, component="reranker", methods=("rerank",))
 
     @abstractmethod
     def load(self) -> None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.request_id.RequestIdMiddleware",
+    "core.metrics.ApiRequestMetricsMiddleware",
     "core.request_size.RequestSizeLimitMiddleware",
     "core.errors.DomainErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -260,6 +261,12 @@ API_KEY_ROLES = env.list("API_KEY_ROLES", default=[])
 # when public (local use; production turns it off).
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=True)
+# The scrape-time gauges (documents by status, stuck documents, export jobs, queue depth) are
+# cached this long, so several scrapers cost one round of queries.
+METRICS_STATE_CACHE_SECONDS = env.float("METRICS_STATE_CACHE_SECONDS", default=5.0)
+# A Celery worker serves its task metrics on this port (0: off), aggregated over its pool's
+# processes with prometheus_client's multiprocess mode (see core.worker_metrics).
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 # Stored API key hashes are HMACs with this pepper (SECRET_KEY when unset; production requires it).
 # Changing it invalidates every stored key.
 API_KEY_PEPPER = env("API_KEY_PEPPER", default="")

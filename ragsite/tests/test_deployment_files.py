@@ -30,7 +30,6 @@ DOCKERIGNORE = [
 ]
 
 # Written on other branches; docker-compose.yml already mounts or sets them.
-EXPECTED_FROM_OTHER_BRANCHES = ["monitoring/alerts.yml", "monitoring/grafana/dashboards/rag.json"]
 WORKER_METRICS_PORT = "WORKER_METRICS_PORT"
 # The four queues of the Celery settings, for settings that name none.
 DEFAULT_QUEUES = {"interactive", "bulk", "exports", "maintenance"}
@@ -242,24 +241,18 @@ def test_every_file_mounted_from_the_repository_exists():
     mounted = bind_mount_sources()
     assert mounted
     for service, source in mounted:
-        if source in EXPECTED_FROM_OTHER_BRANCHES:
-            continue  # asserted on its own below
         assert (BASE_DIR / source).exists(), f"{service} mounts {source}, which is not in the repository"
     assert SERVICES["web"]["build"] == "."
 
 
-@pytest.mark.parametrize("path", EXPECTED_FROM_OTHER_BRANCHES + [WORKER_METRICS_PORT])
-def test_what_other_branches_add_is_present(path):
-    """The alert rules, the dashboard and the workers' metrics port come from other branches.
-
-    docker-compose.yml mounts the two files and sets the variable already; until those branches
-    are merged, these fail on purpose.
-    """
-    if path == WORKER_METRICS_PORT:
-        assert path in env_vars_read_by_the_project(), "nothing reads WORKER_METRICS_PORT yet"
-        return
-    assert path in {source for _, source in bind_mount_sources()}
-    assert (BASE_DIR / path).is_file(), f"{path} is mounted by docker-compose.yml but missing"
+def test_the_monitoring_files_and_the_workers_metrics_port_are_the_apps_own():
+    """Prometheus loads the alert rules, Grafana the dashboard folder, and the workers serve their
+    metrics on the port compose sets (operations/tests/test_monitoring_files.py checks the names)."""
+    mounted = {source for _, source in bind_mount_sources()}
+    assert "monitoring/alerts.yml" in mounted and (BASE_DIR / "monitoring" / "alerts.yml").is_file()
+    assert "monitoring/grafana/dashboards" in mounted
+    assert (BASE_DIR / "monitoring" / "grafana" / "dashboards" / "rag.json").is_file()
+    assert WORKER_METRICS_PORT in env_vars_read_by_the_project()
 
 
 def test_prometheus_scrapes_the_web_server_with_the_token_and_each_worker():
@@ -270,7 +263,7 @@ def test_prometheus_scrapes_the_web_server_with_the_token_and_each_worker():
     assert "./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
 
-    web = jobs["web"]
+    web = jobs["ragsite-web"]
     assert web["metrics_path"] == "/metrics"
     assert web["authorization"]["type"] == "Bearer"
     secret = Path(web["authorization"]["credentials_file"]).name
@@ -280,11 +273,14 @@ def test_prometheus_scrapes_the_web_server_with_the_token_and_each_worker():
     # Django answers 400 to a Host it does not allow: `web` is one of them.
     assert SERVICES["web"]["environment"]["DJANGO_ALLOWED_HOSTS"].endswith(",web")
 
-    targets = {target for group in jobs["workers"]["static_configs"] for target in group["targets"]}
+    targets = {target for group in jobs["ragsite-worker"]["static_configs"] for target in group["targets"]}
     workers = {service for service, arguments in celery_commands() if arguments[0] == "worker"}
     assert targets == {f"{service}:9808" for service in workers}
     for service in workers:
         assert SERVICES[service]["environment"][WORKER_METRICS_PORT] == "9808"
+    # The alert rules name the jobs (operations/tests/test_monitoring_files.py checks their metrics).
+    alerts = (BASE_DIR / "monitoring" / "alerts.yml").read_text()
+    assert 'up{job="ragsite-worker"}' in alerts
 
 
 def test_grafana_reads_prometheus_and_the_mounted_dashboards():
