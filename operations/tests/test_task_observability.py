@@ -5,6 +5,7 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
 
 from core import task_signals
 from core.queue import enqueue_on_commit, task_named
@@ -49,12 +50,13 @@ def test_a_prefork_worker_serves_its_task_metrics_and_logs_the_sending_requests_
             assert wait_for(lambda: Document.objects.get().status == DocumentStatus.COMPLETED, timeout=90)
             url = f"http://127.0.0.1:{port}/metrics"
 
-            def runs(task):
-                return scrape_url(url).value("rag_task_runs_total", task=task, queue="ragsite-test", outcome="success")
+            def runs(task, lane="maintenance"):
+                queue = settings.TASK_QUEUES[lane]
+                return scrape_url(url).value("rag_task_runs_total", task=task, queue=queue, outcome="success")
 
             # Both children took tasks: only the multiprocess sum counts them all.
             assert wait_for(lambda: runs("testing.log_line") == LOG_TASKS, timeout=60), runs("testing.log_line")
-            assert wait_for(lambda: runs("documents.index_documents") == 1, timeout=30)
+            assert wait_for(lambda: runs("documents.index_pending", "interactive") == 1, timeout=30)
             scraped = scrape_url(url)
             assert scraped.value("rag_task_duration_seconds_count", task="testing.log_line") == LOG_TASKS
         finally:
@@ -64,7 +66,7 @@ def test_a_prefork_worker_serves_its_task_metrics_and_logs_the_sending_requests_
     not_json = [line for line in lines if not _is_json_object(line)]
     assert not not_json, not_json[:5]  # every line the worker logged is JSON
     records = [json.loads(line) for line in lines]
-    indexing = [record for record in records if record.get("task") == "documents.index_documents"]
+    indexing = [record for record in records if record.get("task") == "documents.index_pending"]
     assert indexing and all(record["request_id"] == request_id for record in indexing)
     said = [record for record in records if record["message"].startswith("testing task says")]
     assert len(said) == LOG_TASKS
