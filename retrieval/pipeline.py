@@ -12,6 +12,7 @@ from typing import Literal
 from django.conf import settings
 from django.db import transaction
 
+from core.database import search_alias, search_reads
 from core.metrics import observe_stages_ms
 from documents.models import Chunk
 from providers.embeddings import get_embedder
@@ -78,7 +79,9 @@ def search_chunks(
     embedding = embedder.embed_query(query) if mode != "keyword" or threshold > 0 else None
     timings["embed"] = _ms_since(started)
 
-    with transaction.atomic():
+    # One transaction on the search database (the replica when configured): the vector leg's
+    # settings are SET LOCAL, and both legs see the same snapshot.
+    with transaction.atomic(using=search_alias()):
         rankings = []
         if mode in ("hybrid", "vector"):
             started = time.perf_counter()
@@ -138,7 +141,8 @@ def search_chunks(
 
     ordered = ordered[:limit]
     started = time.perf_counter()
-    chunks = Chunk.objects.select_related("document").defer(*HEAVY_FIELDS).in_bulk(ordered)
+    with search_reads():
+        chunks = Chunk.objects.select_related("document").defer(*HEAVY_FIELDS).in_bulk(ordered)
     timings["load"] = _ms_since(started)
     results = [
         SearchResult(rank=rank, chunk=chunks[chunk_id], scores=scores[chunk_id])

@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 
+from core.database import search_connection
 from retrieval.search.filters import SearchFilters
 
 
@@ -34,7 +34,7 @@ def vector_search(
     run inside a transaction: the settings are SET LOCAL.
     """
     filter_sql, params = filters.sql()
-    with connection.cursor() as cursor:
+    with search_connection().cursor() as cursor:
         # Exact: a search within named documents, or a small workspace ("+ 0"
         # keeps the planner off the approximate HNSW index).
         workspace_chunks, all_chunks = (0, 0) if filters.document_ids else _chunk_counts(cursor, workspace_id)
@@ -103,7 +103,7 @@ def similarities(*, chunk_ids: list[int], embedding: list[float], model_name: st
     """
     if not chunk_ids:
         return {}
-    with connection.cursor() as cursor:
+    with search_connection().cursor() as cursor:
         cursor.execute(
             """
             SELECT c.id, 1 - (c.embedding <=> %s::vector)
