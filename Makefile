@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz load install lint stop clean
+.PHONY: run test fuzz load bench install lint stop clean
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -48,6 +48,16 @@ LOAD_ARGS ?=
 load: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load $(LOAD_ARGS)
+
+# The figures docs/PERFORMANCE.md quotes, each against its baseline measured in the same run.
+# BENCH_DATASET: a BEIR folder (corpus.jsonl, queries.jsonl, qrels/); the SciFact slice by default.
+BENCH_DATASET ?= evals/datasets/scifact-slice
+bench: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bench ingest --dataset $(BENCH_DATASET) --documents 600
+	$(PY) manage.py bench ingest --via api --dataset $(BENCH_DATASET) --documents 600
+	$(PY) manage.py bench first-token --via api
+	$(PY) manage.py bench isolation
 
 lint: install
 	$(VENV)/bin/ruff check --fix .
