@@ -101,17 +101,28 @@ END $$;
 
 CREATE OR REPLACE FUNCTION retrieval_chunk_stats_remove() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- A removed chunk can only be in a lexeme's list if the list is complete or the chunk's impact
+    -- reaches the list's last one: only those ids are looked for, so removing many chunks costs
+    -- about one statistics row per (chunk, lexeme), as counting them does.
     UPDATE retrieval_termstat AS ts
        SET df = ts.df - gone.n,
-           (champion_chunks, champion_impacts) = (
-               SELECT coalesce(array_agg(u.id ORDER BY u.place), '{{}}'),
-                      coalesce(array_agg(u.impact ORDER BY u.place), '{{}}')
+           champion_chunks = CASE WHEN gone.listed IS NULL THEN ts.champion_chunks ELSE (
+               SELECT coalesce(array_agg(u.id ORDER BY u.place), '{{}}')
+                 FROM unnest(ts.champion_chunks) WITH ORDINALITY AS u(id, place)
+                WHERE u.id <> ALL(gone.listed)) END,
+           champion_impacts = CASE WHEN gone.listed IS NULL THEN ts.champion_impacts ELSE (
+               SELECT coalesce(array_agg(u.impact ORDER BY u.place), '{{}}')
                  FROM unnest(ts.champion_chunks, ts.champion_impacts) WITH ORDINALITY AS u(id, impact, place)
-                WHERE u.id <> ALL(gone.ids))
-      FROM (SELECT o.workspace_id, t.lexeme, count(*) AS n, array_agg(o.id) AS ids
-              FROM old_rows o CROSS JOIN LATERAL jsonb_object_keys(o.term_freqs) AS t(lexeme)
+                WHERE u.id <> ALL(gone.listed)) END
+      FROM (SELECT o.workspace_id, t.key AS lexeme, count(*) AS n,
+                   array_agg(o.id) FILTER (
+                       WHERE cardinality(s.champion_chunks) >= s.df
+                          OR retrieval_champion_impact(t.value::float8, o.term_count)
+                             >= s.champion_impacts[cardinality(s.champion_impacts)]) AS listed
+              FROM old_rows o CROSS JOIN LATERAL jsonb_each(o.term_freqs) AS t
+              JOIN retrieval_termstat AS s ON s.workspace_id = o.workspace_id AND s.lexeme = t.key
              WHERE o.term_freqs IS NOT NULL
-             GROUP BY o.workspace_id, t.lexeme) AS gone
+             GROUP BY o.workspace_id, t.key) AS gone
      WHERE ts.workspace_id = gone.workspace_id AND ts.lexeme = gone.lexeme;
 
     DELETE FROM retrieval_termstat AS ts
