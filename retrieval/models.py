@@ -6,8 +6,10 @@ from workspaces.models import Workspace
 class TermStat(models.Model):
     """How many indexed chunks of a workspace contain a lexeme (BM25's document frequency).
 
-    Maintained by database triggers on documents_chunk (migration 0001), so
-    inserts, re-indexing and cascading deletes all keep it exact.
+    Maintained by database triggers on documents_chunk (migrations 0002 and 0004), so
+    inserts, re-indexing and cascading deletes all keep it exact. The same rows hold the
+    lexeme's champion list, the columns champion_chunks (bigint[]) and champion_impacts
+    (real[]) that only SQL reads (retrieval/search/keyword.py; see migration 0004).
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")

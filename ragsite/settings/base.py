@@ -348,6 +348,10 @@ BM25_K1 = env.float("BM25_K1", default=0.9)
 BM25_B = env.float("BM25_B", default=0.4)
 KEYWORD_HEADING_WEIGHT = env.int("KEYWORD_HEADING_WEIGHT", default=2)
 SEARCH_CANDIDATES = env.int("SEARCH_CANDIDATES", default=100)
+# The keyword leg reads at most this many postings from the query terms' champion lists (best
+# BM25 term impact times idf first), scores those chunks exactly, and falls back to scoring every
+# matching chunk only when filters leave fewer rows than asked for (retrieval/search/keyword.py).
+KEYWORD_POSTINGS_BUDGET = env.int("KEYWORD_POSTINGS_BUDGET", default=500)
 HNSW_EF_SEARCH = env.int("HNSW_EF_SEARCH", default=100)
 # Workspaces up to this many chunks are searched exactly, not through the HNSW graph all workspaces share.
 VECTOR_EXACT_SEARCH_MAX_CHUNKS = env.int("VECTOR_EXACT_SEARCH_MAX_CHUNKS", default=10_000)

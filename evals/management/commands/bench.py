@@ -7,7 +7,14 @@ from django.db import transaction
 
 from core.roles import Role
 from evals.beir import load_beir, make_slice
-from evals.benchmarks import SearchBenchmark, bench_ingest, bench_pages, bench_search
+from evals.benchmarks import (
+    SearchBenchmark,
+    bench_ingest,
+    bench_pages,
+    bench_search,
+    bench_search_scale,
+    plot_scale,
+)
 from evals.first_token import bench_api_first_token, bench_first_token, sample_site
 from evals.ingest_via_api import bench_ingest_via_api
 from evals.isolation import grow_workspaces, measure_isolation
@@ -59,6 +66,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--models", help="Comma separated embedding models, measured one after another in this run."
         )
+        parser.add_argument(
+            "--scale",
+            help="search: corpus sizes, e.g. 10k,100k,1m: one workspace grown from the dataset's chunks to each "
+            "size (in a transaction rolled back at the end), each leg and the pipeline timed there.",
+        )
+        parser.add_argument(
+            "--scale-vector-max",
+            default="100k",
+            help="search --scale: above this size only the keyword leg is timed (no HNSW build).",
+        )
+        parser.add_argument(
+            "--baseline-queries",
+            type=int,
+            default=50,
+            help="search --scale: queries also run with every matching chunk scored (the keyword leg before).",
+        )
+        parser.add_argument(
+            "--plot", type=Path, default=Path("search-scale.png"), help="search --scale: the PNG to draw."
+        )
 
     def handle(self, *args, what, dataset, documents, workspace, queries, models, **options):
         if what == "first-token" and options["via"] == "api":
@@ -94,7 +120,9 @@ class Command(BaseCommand):
                 with embedding_model_in_use(name) as embedder:
                     if what in ("ingest", "all"):
                         self.ingest(full, documents, embedder.model_name, via=options["via"])
-                    if what in ("search", "all"):
+                    if what == "search" and options["scale"]:
+                        self.search_scale(full, workspace, embedder.model_name, options)
+                    elif what in ("search", "all"):
                         self.search(full, workspace, embedder.model_name)
             except ProviderNotAvailable as exc:
                 raise CommandError(str(exc)) from exc
@@ -190,3 +218,29 @@ class Command(BaseCommand):
             f"p50 {statistics.median(result.parts_ms):.1f} ms, p95 {p(result.parts_ms, 95):.1f} ms: "
             f"/search at {result.overhead_ratio:.2f}x its parts"
         )
+
+    def search_scale(self, full, workspace: str | None, model: str, options) -> None:
+        sizes = [parse_size(size) for size in options["scale"].split(",") if size.strip()]
+        source, _ = load_dataset(full, workspace_id=workspace or eval_workspace_id(full.name, model))
+        self.stdout.write(f"search at scale ({model}): {len(full.queries)} queries, chunks copied from {source.pk}")
+        points = bench_search_scale(
+            full,
+            source=source,
+            sizes=sizes,
+            model_name=model,
+            vector_max_chunks=parse_size(options["scale_vector_max"]),
+            baseline_queries=options["baseline_queries"],
+            progress=lambda message: self.stdout.write(f"  {message}"),
+        )
+        plot_scale(points, options["plot"])
+        self.stdout.write(f"plot: {options['plot']}")
+
+
+def parse_size(text: str) -> int:
+    """10k -> 10,000; 1m -> 1,000,000; 5538 -> 5,538."""
+    text = text.strip().lower().replace("_", "").replace(",", "")
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    try:
+        return int(float(text[:-1] if factor > 1 else text) * factor)
+    except ValueError:
+        raise CommandError(f"Not a corpus size: {text!r} (e.g. 10k, 100k, 1m).") from None
