@@ -31,7 +31,7 @@ from documents.markdown import ChunkDraft, chunk_markdown, parse_document
 from documents.models import Chunk, Document, DocumentStatus, IndexLane, IndexRequest
 from documents.rules import DocumentRejected
 from documents.selectors import documents_for_reindex, documents_stuck
-from documents.sentences import chunks_awaiting_sentences, chunks_embed_sentences
+from documents.sentences import chunks_await_sentences, chunks_awaiting_sentences, chunks_embed_sentences
 from providers.embeddings import get_embedder
 from providers.errors import ProviderError
 from workspaces.models import Workspace
@@ -212,7 +212,7 @@ def _swap(works: list[_Work], drafts: dict, vectors: dict, embedder) -> int:
             pk for pk, digest in current.values_list("pk", "content_hash") if digest == read[pk].document.content_hash
         ]
         Chunk.objects.filter(document_id__in=live).delete()
-        Chunk.objects.bulk_create(
+        stored = Chunk.objects.bulk_create(
             [
                 Chunk(
                     document_id=pk,
@@ -230,6 +230,7 @@ def _swap(works: list[_Work], drafts: dict, vectors: dict, embedder) -> int:
             batch_size=1000,
         )
         _update_search_vectors(live)
+        chunks_await_sentences([chunk.pk for chunk in stored])
         Document.objects.filter(pk__in=live).update(
             status=DocumentStatus.COMPLETED,
             error="",

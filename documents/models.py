@@ -78,9 +78,6 @@ class Chunk(models.Model):
     # Triggers keep per-workspace document frequencies in step (retrieval app).
     term_freqs = models.JSONField(null=True, blank=True)
     term_count = models.PositiveIntegerField(default=0)
-    # Whether its prose sentences are embedded (ChunkSentence): the extractive answer reads them
-    # instead of embedding every sentence of every passage for each question.
-    sentences_ready = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -95,7 +92,6 @@ class Chunk(models.Model):
             ),
             GinIndex(fields=["search_vector"], name="chunk_search_vector_gin"),
             models.Index(fields=["workspace", "content_hash"], name="chunk_ws_hash_idx"),
-            models.Index(fields=["id"], condition=models.Q(sentences_ready=False), name="chunk_sentences_todo_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["document", "ordinal"], name="chunk_unique_ordinal"),
@@ -117,6 +113,16 @@ class ChunkSentence(models.Model):
 
     def __str__(self):
         return f"{self.chunk_id}.{self.position}"
+
+
+class PendingSentences(models.Model):
+    """A chunk whose prose sentences are still to be embedded (documents.sentences). A table of its
+    own: marking chunks done with an UPDATE of documents_chunk would fire its BM25 triggers."""
+
+    chunk = models.OneToOneField(Chunk, primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return str(self.chunk_id)
 
 
 class IndexLane(models.TextChoices):

@@ -10,7 +10,7 @@ most one small batch), and the chat reads them with the passages. A chunk withou
 from django.conf import settings
 from django.db import transaction
 
-from documents.models import Chunk, ChunkSentence, DocumentStatus
+from documents.models import Chunk, ChunkSentence, PendingSentences
 from providers.embeddings import get_embedder
 from providers.generators.extractive import prose_sentences
 
@@ -24,52 +24,52 @@ def sentences_wanted() -> bool:
 
 
 def chunks_embed_sentences(*, limit: int = SENTENCE_BATCH_CHUNKS) -> int:
-    """Embed the prose sentences of up to `limit` chunks that lack them; how many chunks were done.
+    """Embed the prose sentences of up to `limit` chunks that wait for them; how many were done.
     Workers doing this at once take different chunks (SKIP LOCKED)."""
     if not sentences_wanted():
         return 0
     embedder = get_embedder()
     with transaction.atomic():
-        chunks = list(
-            Chunk.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                sentences_ready=False,
-                document__status=DocumentStatus.COMPLETED,
-                document__embedding_model=embedder.model_name,
-            )
-            .order_by("id")
-            .only("id", "text")[:limit]
+        waiting = list(
+            PendingSentences.objects.select_for_update(skip_locked=True)
+            .order_by("chunk_id")
+            .values_list("chunk_id", flat=True)[:limit]
         )
-        if not chunks:
+        if not waiting:
             return 0
-        sentences = [(chunk.pk, position, text) for chunk in chunks for position, text in _sentences(chunk)]
+        chunks = Chunk.objects.filter(pk__in=waiting).order_by("id").values_list("id", "text")
+        sentences = [(chunk_id, position, text) for chunk_id, body in chunks for position, text in _sentences(body)]
         vectors = embedder.embed_documents([text for _, _, text in sentences]) if sentences else []
-        ChunkSentence.objects.filter(chunk_id__in=[chunk.pk for chunk in chunks]).delete()
+        ChunkSentence.objects.filter(chunk_id__in=waiting).delete()
         ChunkSentence.objects.bulk_create(
             [
                 ChunkSentence(chunk_id=chunk_id, position=position, embedding=vector)
                 for (chunk_id, position, _), vector in zip(sentences, vectors, strict=True)
             ]
         )
-        Chunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).update(sentences_ready=True)
-    return len(chunks)
+        PendingSentences.objects.filter(chunk_id__in=waiting).delete()
+    return len(waiting)
+
+
+def chunks_await_sentences(chunk_ids: list[int]) -> None:
+    """Newly stored chunks wait for their sentence vectors (in the transaction that stores them)."""
+    if sentences_wanted():
+        PendingSentences.objects.bulk_create([PendingSentences(chunk_id=chunk_id) for chunk_id in chunk_ids])
 
 
 def chunks_awaiting_sentences() -> bool:
-    return sentences_wanted() and (
-        Chunk.objects.filter(sentences_ready=False, document__status=DocumentStatus.COMPLETED).exists()
-    )
+    return sentences_wanted() and PendingSentences.objects.exists()
 
 
 def sentence_vectors(chunk_ids: list[int]) -> dict[int, list[list[float]]]:
     """The sentence vectors of the chunks that have them, in sentence order."""
-    ready = set(Chunk.objects.filter(pk__in=chunk_ids, sentences_ready=True).values_list("pk", flat=True))
-    vectors: dict[int, list[list[float]]] = {chunk_id: [] for chunk_id in ready}
-    rows = ChunkSentence.objects.filter(chunk_id__in=ready).order_by("chunk_id", "position")
+    waiting = set(PendingSentences.objects.filter(chunk_id__in=chunk_ids).values_list("chunk_id", flat=True))
+    vectors: dict[int, list[list[float]]] = {chunk_id: [] for chunk_id in chunk_ids if chunk_id not in waiting}
+    rows = ChunkSentence.objects.filter(chunk_id__in=list(vectors)).order_by("chunk_id", "position")
     for chunk_id, vector in rows.values_list("chunk_id", "embedding"):
         vectors[chunk_id].append(vector if isinstance(vector, list) else vector.tolist())
     return vectors
 
 
-def _sentences(chunk: Chunk) -> list[tuple[int, str]]:
-    return list(enumerate(prose_sentences(chunk.text)))
+def _sentences(text: str) -> list[tuple[int, str]]:
+    return list(enumerate(prose_sentences(text)))

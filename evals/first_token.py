@@ -22,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 
 from documents.indexing import wake_lane
-from documents.models import Chunk, IndexLane
+from documents.models import IndexLane, PendingSentences
 from evals.load_target import load_api_key, load_workspace, local_site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -208,7 +208,7 @@ def sample_site(*, workspace_id: str = "bench-first-token", timeout: float = 300
         local_site(log_dir=Path(settings.DATA_DIR) / "bench-first-token") as (base_url, _pid),
     ):
         wake_lane(IndexLane.BULK, always=True)  # `ingest` leaves the sentences to the workers
-        waiting = Chunk.objects.filter(workspace=workspace, sentences_ready=False)
+        waiting = PendingSentences.objects.filter(chunk__workspace=workspace)
         deadline = time.monotonic() + timeout
         while waiting.exists():
             if time.monotonic() > deadline:
