@@ -29,7 +29,8 @@ from workspaces.services import api_key_create, api_key_revoke
 class Command(BaseCommand):
     help = (
         "Measure ingest throughput against the raw encoder, /search latency against its parts, and the "
-        "server time of the web app's long lists with 10,000 rows against the same lists with ten; isolation: "
+        "server time of the web app's long lists with 10,000 rows against the same lists with ten; search --scale: "
+        "each leg and the pipeline in a workspace grown to each size, against scoring every keyword match; isolation: "
         "a small workspace's vector and keyword rows beside a large one, against an exact scan."
     )
 
