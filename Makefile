@@ -57,6 +57,7 @@ bench: install
 	$(PY) manage.py bench ingest --dataset $(BENCH_DATASET) --documents 600
 	$(PY) manage.py bench ingest --via api --dataset $(BENCH_DATASET) --documents 600
 	$(PY) manage.py bench first-token --via api
+	$(PY) manage.py bench search --scale 10k,100k --dataset $(BENCH_DATASET)
 	$(PY) manage.py bench isolation
 
 lint: install
