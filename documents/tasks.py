@@ -1,8 +1,6 @@
 from celery import shared_task
 
 from documents import indexing
-from documents.models import IndexLane
-from documents.selectors import documents_for_reindex
 from workspaces.models import Workspace
 
 
@@ -21,8 +19,7 @@ def reindex_workspace(workspace_id: str, only_stale: bool = False) -> int:
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    documents = documents_for_reindex(workspace=workspace, only_stale=only_stale).order_by("pk")
-    return indexing.documents_request_index(document_ids=documents.values_list("pk", flat=True), lane=IndexLane.BULK)
+    return indexing.workspace_request_reindex(workspace=workspace, only_stale=only_stale)
 
 
 @shared_task(name="documents.requeue_stuck_documents")
