@@ -91,6 +91,19 @@ def test_bge_batches_keep_each_texts_place(bge):
     assert np.argmax(batched @ alone.T, axis=1).tolist() == [0, 1, 2, 3]
 
 
+def test_bge_runs_batches_in_parallel_and_keeps_each_texts_place():
+    texts = [f"{RELEVANT} {index}" if index % 3 else f"{LONG[: 40 * index]} {UNRELATED}" for index in range(40)]
+    parallel = OnnxEmbedder(spec=embedding_model("bge-small-en-v1.5"), dimension=384, batch_size=4, threads=2)
+    serial = OnnxEmbedder(spec=embedding_model("bge-small-en-v1.5"), dimension=384, batch_size=4, threads=1)
+    assert parallel._model.threads == 2 and serial._model.threads == 1
+
+    together, alone = np.array(parallel.embed_documents(texts)), np.array(serial.embed_documents(texts))
+
+    assert parallel._model._pool is not None and serial._model._pool is None
+    assert np.all(np.sum(together * alone, axis=1) > 0.99)
+    assert np.argmax(together @ alone.T, axis=1).tolist() == list(range(40))
+
+
 def test_bge_counts_tokens_with_its_own_tokenizer_without_truncating(bge):
     _, tokenizer = session_and_tokenizer(bge.spec.path)
     assert bge.count_tokens("hello world") == 2  # no [CLS]/[SEP]
