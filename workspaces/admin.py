@@ -37,7 +37,8 @@ class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "search_language", "archived_at", "created_at"]
     list_filter = [ArchivedFilter, "search_language", "created_at"]
     search_fields = ["id", "name", "description"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Written by `manage.py tune` (checked there) and reset from the workspace page, not typed here.
+    readonly_fields = ["retrieval_settings", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     actions = ["archive_selected", "restore_selected"]
     inlines = [MembershipInline]

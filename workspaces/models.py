@@ -25,6 +25,11 @@ class Workspace(models.Model):
         default="english",
         help_text="PostgreSQL text-search configuration used for keyword search.",
     )
+    retrieval_settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="This workspace's own fusion settings, as `manage.py tune` saves them; empty: the site's.",
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
     archive_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -341,9 +341,15 @@ RERANKER_PROVIDER = env("RERANKER_PROVIDER", default="none")  # none | cross-enc
 RERANKER_MODEL = env("RERANKER_MODEL", default="")
 RERANK_TOP_K = env.int("RERANK_TOP_K", default=20)
 RERANK_MODE = env("RERANK_MODE", default="replace")  # replace | fuse (RRF of the fused and reranked order)
+# How the vector and keyword legs are fused (retrieval.search.fusion); a workspace's own tuned
+# settings (manage.py tune) take their place for that workspace.
+FUSION_METHOD = env("FUSION_METHOD", default="rrf")  # rrf | convex | adaptive
 SEMANTIC_WEIGHT = env.float("SEMANTIC_WEIGHT", default=1.0)
 KEYWORD_WEIGHT = env.float("KEYWORD_WEIGHT", default=1.0)
 RRF_K = env.int("RRF_K", default=10)
+FUSION_ALPHA = env.float("FUSION_ALPHA", default=0.5)  # convex, adaptive: the vector leg's share
+FUSION_NORMALIZATION = env("FUSION_NORMALIZATION", default="zscore")  # minmax | zscore
+FUSION_ADAPTIVE_STRENGTH = env.float("FUSION_ADAPTIVE_STRENGTH", default=0.5)
 BM25_K1 = env.float("BM25_K1", default=0.9)
 BM25_B = env.float("BM25_B", default=0.4)
 KEYWORD_HEADING_WEIGHT = env.int("KEYWORD_HEADING_WEIGHT", default=2)
