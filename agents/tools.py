@@ -61,13 +61,17 @@ def search_documents(
     filters: Annotated[
         SearchFilterArguments | None, Field(description="Restrict the search to some documents.")
     ] = None,
+    group_by_document: Annotated[
+        bool, Field(description="Also return `documents`: the results grouped by document, best first.")
+    ] = False,
 ) -> dict[str, Any]:
     """Search one workspace's documents for passages about `query` (hybrid retrieval: vector
     similarity and BM25 keywords, fused, then reranked when a reranker is configured). Returns
     `results`, best first: each a passage (chunk) with `chunk_id`, `document_id`, the document's
     `title` and `metadata`, its `heading_path` and `text`, and `scores` at every stage (vector
     rank and similarity, keyword rank and BM25 score, fused and rerank scores), plus
-    `total_results` and the request as read. Read a passage's neighbours with
+    `total_results` and the request as read; with `group_by_document`, `documents` too: each
+    document among the results with its `score` and its `chunk_ids`. Read a passage's neighbours with
     get_document_context, a whole document with fetch_document. Any role may search."""
     data = _validated(
         SearchRequestSerializer,
@@ -77,6 +81,7 @@ def search_documents(
             "limit": limit,
             "mode": mode,
             "filters": filters.model_dump(mode="json", exclude_none=True) if filters else {},
+            "group_by_document": group_by_document,
         },
     )
     workspace = workspace_for_principal(principal=principal, workspace_id=workspace_id, required_role=Role.VIEWER)

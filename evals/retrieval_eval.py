@@ -21,10 +21,10 @@ from documents.markdown import content_hash
 from documents.models import Document, DocumentStatus
 from documents.services import DocumentInput, documents_upload
 from evals.beir import BeirDataset, document_markdown
-from evals.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
 from providers.catalogue import model_settings
 from providers.embeddings import get_embedder
 from providers.rerank import get_reranker
+from retrieval.evaluation.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
 from retrieval.pipeline import search_chunks
 from workspaces.models import Workspace
 from workspaces.services import workspace_get_or_create

@@ -7,6 +7,7 @@ from core.health import database_problem
 from core.roles import Role
 from documents.checks import vector_column_problem
 from providers.readiness import configured_models, model_problems
+from retrieval.grouping import group_results
 from retrieval.pipeline import search_chunks
 from retrieval.search.filters import SearchFilters
 from retrieval.selectors import chunk_context
@@ -37,12 +38,29 @@ def search_response_body(*, workspace: Workspace, data: dict) -> dict:
     )
     echoed = {key: value for key, value in data.items() if key != "project_id"}
     echoed["workspace_id"] = workspace.pk
-    return {
+    body = {
         "results": SearchResultSerializer(outcome.results, many=True).data,
         "total_results": len(outcome.results),
         "request": echoed,
         "timings_ms": outcome.timings_ms,
     }
+    if data.get("group_by_document"):
+        body["documents"] = document_hits(outcome.results)
+    return body
+
+
+def document_hits(results) -> list[dict]:
+    documents = {str(result.chunk.document_id): result.chunk.document for result in results}
+    return [
+        {
+            "document_id": hit.document_id,
+            "title": documents[hit.document_id].title,
+            "source_uri": documents[hit.document_id].source_uri,
+            "score": hit.score,
+            "chunk_ids": hit.chunk_ids,
+        }
+        for hit in group_results(results)
+    ]
 
 
 def context_response_body(*, workspace: Workspace, data: dict) -> dict:

@@ -10,6 +10,7 @@ class InspectForm(forms.Form):
     mode = forms.ChoiceField(choices=MODES, initial="hybrid", required=False)
     limit = forms.IntegerField(min_value=1, max_value=100, initial=10, required=False)
     rerank = forms.BooleanField(required=False, initial=True, help_text="When a reranker is configured.")
+    by_document = forms.BooleanField(required=False, help_text="Also show the results grouped by document.")
     tags = forms.CharField(required=False, max_length=500, help_text="Comma separated: documents tagged with any.")
     evidence_types = forms.CharField(required=False, max_length=500, help_text="Comma separated.")
 

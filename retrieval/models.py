@@ -32,3 +32,100 @@ class CorpusStat(models.Model):
 
     def __str__(self):
         return f"{self.workspace_id}: {self.chunk_count} chunks"
+
+
+class EvaluationSplit(models.TextChoices):
+    TRAIN = "train", "Train (tuning may look at it)"
+    TEST = "test", "Test (held out: only scored)"
+
+
+class EvaluationSet(models.Model):
+    """A workspace's own questions with the documents that should answer them: what `manage.py
+    eval` scores the workspace on and `manage.py tune` tunes its fusion with."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="evaluation_sets")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    test_share = models.FloatField(
+        default=0.3, help_text="Share of new questions held out from tuning (decided by each question's text)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workspace", "name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="evaluationset_unique_name")]
+
+    def __str__(self):
+        return f"{self.workspace_id}/{self.name}"
+
+
+class QuestionSource(models.TextChoices):
+    MANUAL = "manual", "Written by hand"
+    IMPORT = "import", "Imported"
+    FEEDBACK = "feedback", "From chat feedback"
+
+
+class EvaluationQuestion(models.Model):
+    evaluation_set = models.ForeignKey(EvaluationSet, on_delete=models.CASCADE, related_name="questions")
+    query = models.TextField()
+    split = models.CharField(max_length=8, choices=EvaluationSplit.choices, default=EvaluationSplit.TRAIN)
+    answer = models.TextField(blank=True, help_text="Text a right passage contains (scored as answer in the top 5).")
+    source = models.CharField(max_length=16, choices=QuestionSource.choices, default=QuestionSource.MANUAL)
+    external_id = models.CharField(max_length=200, blank=True, help_text="The id it was imported with.")
+    origin = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from, e.g. the chat log it was made of."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation_set", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation_set", "query"], name="evaluationquestion_unique_query")
+        ]
+
+    def __str__(self):
+        return self.query[:80]
+
+
+class EvaluationJudgement(models.Model):
+    """A document that answers a question, with how well (graded relevance: 1 relevant, 2 and
+    more better; nDCG counts the grade)."""
+
+    question = models.ForeignKey(EvaluationQuestion, on_delete=models.CASCADE, related_name="judgements")
+    document = models.ForeignKey("documents.Document", on_delete=models.CASCADE, related_name="+")
+    grade = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "document"], name="evaluationjudgement_unique_document")
+        ]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.document_id} ({self.grade})"
+
+
+class EvaluationRunKind(models.TextChoices):
+    EVAL = "eval", "Evaluation"
+    TUNE = "tune", "Tuning"
+
+
+class EvaluationRun(models.Model):
+    """One scoring of a set (or one tuning), kept so the trend can be seen."""
+
+    evaluation_set = models.ForeignKey(EvaluationSet, on_delete=models.CASCADE, related_name="runs")
+    kind = models.CharField(max_length=8, choices=EvaluationRunKind.choices, default=EvaluationRunKind.EVAL)
+    split = models.CharField(max_length=8, default="all", help_text="all, train or test.")
+    questions = models.PositiveIntegerField(default=0)
+    fusion = models.JSONField(default=dict, help_text="The fusion settings scored (tuning: the ones kept).")
+    metrics = models.JSONField(default=dict)
+    details = models.JSONField(default=dict, blank=True, help_text="Tuning: what was tried and the significance test.")
+    embedding_model = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["evaluation_set", "-created_at"], name="evalrun_set_created_idx")]
+
+    def __str__(self):
+        return f"{self.evaluation_set} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

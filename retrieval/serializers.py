@@ -16,6 +16,9 @@ class SearchRequestSerializer(serializers.Serializer):
     min_similarity = FloatField(required=False, min_value=-1.0, max_value=1.0)
     mode = serializers.ChoiceField(choices=["hybrid", "vector", "keyword"], required=False, default="hybrid")
     rerank = BooleanField(required=False, default=True)
+    group_by_document = BooleanField(
+        required=False, default=False, help_text="Also answer `documents`: the results grouped by document, best first."
+    )
 
 
 class StageScoresSerializer(serializers.Serializer):
@@ -54,8 +57,17 @@ class SearchResultSerializer(ChunkSerializer):
         return {**ChunkSerializer(result.chunk).data, "rank": result.rank, "scores": asdict(result.scores)}
 
 
+class DocumentHitSerializer(serializers.Serializer):
+    document_id = serializers.UUIDField()
+    title = serializers.CharField()
+    source_uri = serializers.CharField()
+    score = serializers.FloatField(help_text="Its best chunk's score plus DOCUMENT_NEXT_CHUNK_SHARE of its second's.")
+    chunk_ids = serializers.ListField(child=serializers.IntegerField(), help_text="Its chunks among `results`.")
+
+
 class SearchResponseSerializer(serializers.Serializer):
     results = SearchResultSerializer(many=True)
+    documents = DocumentHitSerializer(many=True, required=False, help_text="With group_by_document only.")
     total_results = serializers.IntegerField()
     request = serializers.DictField()
     timings_ms = serializers.DictField()

@@ -9,6 +9,7 @@ from core.htmx import render_page_or_partial
 from core.roles import Role
 from documents.rendering import render_markdown_fragment
 from retrieval.forms import InspectForm
+from retrieval.grouping import group_results
 from retrieval.pipeline import search_chunks
 from retrieval.search.filters import SearchFilters
 from retrieval.selectors import chunk_context
@@ -31,7 +32,11 @@ def inspector_page(request, workspace_id: str):
             rerank=form.cleaned_data["rerank"],
         )
     status = 400 if form.is_bound and not form.is_valid() else 200
-    context = {"workspace": workspace, "form": form, "outcome": outcome}
+    documents = None
+    if outcome is not None and form.cleaned_data["by_document"]:
+        chunks = {str(result.chunk.document_id): result for result in outcome.results}
+        documents = [(hit, chunks[hit.document_id].chunk.document) for hit in group_results(outcome.results)]
+    context = {"workspace": workspace, "form": form, "outcome": outcome, "documents": documents}
     return render(request, "retrieval/inspector.html", context, status=status)
 
 

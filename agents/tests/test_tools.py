@@ -59,6 +59,8 @@ def test_search_answers_what_the_search_endpoint_answers(client_for, admin_key, 
     assert set(answer["results"][0]["scores"]) >= {"vector_rank", "vector_similarity", "keyword_rank", "fused_score"}
     drop_timings = lambda body: {key: value for key, value in body.items() if key != "timings_ms"}  # noqa: E731
     assert drop_timings(answer) == drop_timings(rest)
+    grouped = call_tool("search_documents", {**arguments, "group_by_document": True}, headers=bearer(admin_key))
+    assert grouped.structured_content["documents"][0]["document_id"] == str(runbook[0].pk)
 
 
 def test_context_and_document_answer_what_their_endpoints_answer(client_for, admin_key, workspace, runbook):

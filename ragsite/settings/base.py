@@ -350,6 +350,9 @@ RRF_K = env.int("RRF_K", default=10)
 FUSION_ALPHA = env.float("FUSION_ALPHA", default=0.5)  # convex, adaptive: the vector leg's share
 FUSION_NORMALIZATION = env("FUSION_NORMALIZATION", default="zscore")  # minmax | zscore
 FUSION_ADAPTIVE_STRENGTH = env.float("FUSION_ADAPTIVE_STRENGTH", default=0.5)
+# Where results are grouped by document (evaluation, the inspector, MCP search_documents): a
+# document scores its best chunk plus this share of its second best.
+DOCUMENT_NEXT_CHUNK_SHARE = env.float("DOCUMENT_NEXT_CHUNK_SHARE", default=0.0)
 BM25_K1 = env.float("BM25_K1", default=0.9)
 BM25_B = env.float("BM25_B", default=0.4)
 KEYWORD_HEADING_WEIGHT = env.int("KEYWORD_HEADING_WEIGHT", default=2)

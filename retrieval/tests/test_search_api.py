@@ -98,3 +98,28 @@ def test_search_needs_a_key(workspace):
     from rest_framework.test import APIClient
 
     assert APIClient().post("/search", {"query": "x", "workspace_id": workspace.pk}, format="json").status_code == 401
+
+
+def test_results_grouped_by_document_on_request(client_for, viewer_key, workspace, guide, ingest, settings):
+    other = ingest(workspace, "# Rollback\n\nRoll back the rollout step by step.", source_uri="rollback.md")
+    client = client_for(viewer_key, workspace)
+    plain = client.post("/search", {"query": "rollout step", "limit": 6}, format="json").json()
+    assert "documents" not in plain
+    body = client.post(
+        "/search", {"query": "rollout step", "limit": 6, "group_by_document": True}, format="json"
+    ).json()
+    documents = body["documents"]
+    assert {document["document_id"] for document in documents} == {str(guide.pk), str(other.pk)}
+    by_id = {document["document_id"]: document for document in documents}
+    assert sorted(by_id[str(guide.pk)]["chunk_ids"] + by_id[str(other.pk)]["chunk_ids"]) == sorted(
+        result["chunk_id"] for result in body["results"]
+    )
+    best = {result["document_id"]: result["scores"]["fused_score"] for result in reversed(body["results"])}
+    assert by_id[str(guide.pk)]["score"] == pytest.approx(best[str(guide.pk)])  # share 0: its best chunk's
+    assert by_id[str(guide.pk)]["title"] == "Rollout guide" and by_id[str(other.pk)]["source_uri"] == "rollback.md"
+
+    # With a share of the second best, the guide's many matching steps lift it.
+    settings.DOCUMENT_NEXT_CHUNK_SHARE = 0.5
+    shared = client.post("/search", {"query": "rollout step", "limit": 6, "group_by_document": True}, format="json")
+    guide_hit = next(hit for hit in shared.json()["documents"] if hit["document_id"] == str(guide.pk))
+    assert guide_hit["score"] > by_id[str(guide.pk)]["score"]

@@ -12,6 +12,7 @@ from documents.checks import vector_column_problem
 from documents.ingest import ingest_paths
 from evals.answer_eval import evaluate_answers, load_answer_cases
 from evals.beir import load_beir
+from evals.fusion_comparison import compare_fusion, comparison_table
 from evals.retrieval_eval import (
     available_modes,
     embedding_model_in_use,
@@ -22,6 +23,9 @@ from evals.retrieval_eval import (
 )
 from providers.embeddings import get_embedder
 from providers.errors import ProviderNotAvailable
+from retrieval.evaluation.scoring import evaluation_set_evaluate
+from retrieval.models import EvaluationSet
+from workspaces.models import Workspace
 from workspaces.services import workspace_get_or_create
 
 RECORDED_SETTINGS = (
@@ -39,11 +43,22 @@ RECORDED_SETTINGS = (
     "RERANK_TOP_K",
     "RERANK_MODE",
 )
-METRICS = ("ndcg@10", "recall@100", "mrr@10", "answer_accuracy", "refusal_accuracy", "citation_validity")
+METRICS = (
+    "ndcg@10",
+    "recall@100",
+    "mrr@10",
+    "answer@5",
+    "answer_accuracy",
+    "refusal_accuracy",
+    "citation_validity",
+)
 
 
 class Command(BaseCommand):
-    help = "Evaluate retrieval on a BEIR dataset through the /search pipeline (nDCG@10, Recall@100, MRR@10)."
+    help = (
+        "Evaluate retrieval on a BEIR dataset through the /search pipeline (nDCG@10, Recall@100, MRR@10), "
+        "or a workspace on its own evaluation set (--workspace W --set S)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dataset", type=Path, default=settings.EVAL_DATASET_DIR, help="A BEIR-format folder.")
@@ -84,12 +99,28 @@ class Command(BaseCommand):
             default=settings.BASE_DIR / "samples" / "argocd",
             help="Documents the answer dataset is about (loaded into workspace eval-answers).",
         )
+        parser.add_argument(
+            "--set",
+            dest="evaluation_set",
+            help="Score --workspace on this evaluation set of its own (manage.py evalset); the run is kept.",
+        )
+        parser.add_argument(
+            "--part", choices=["all", "train", "test"], default="all", help="With --set: which of its questions."
+        )
+        parser.add_argument(
+            "--compare-fusion",
+            action="store_true",
+            help="BEIR: today's RRF against RRF, convex and adaptive fusion tuned on the train split, "
+            "scored on the other --splits.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
         thresholds = [_parse_threshold(text) for text in options["fail_under"]]
         if options["answers"]:
             return self.handle_answers(options, thresholds)
+        if options["evaluation_set"]:
+            return self.handle_set(options, thresholds)
         dataset_dir: Path = options["dataset"]
         if not (dataset_dir / "corpus.jsonl").exists():
             raise CommandError(f"No BEIR dataset at {dataset_dir} (corpus.jsonl missing).")
@@ -104,6 +135,9 @@ class Command(BaseCommand):
         if options["max_queries"]:
             for dataset in datasets.values():
                 dataset.queries = dict(list(dataset.queries.items())[: options["max_queries"]])
+
+        if options["compare_fusion"]:
+            return self.handle_fusion_comparison(dataset_dir, datasets, splits, models, options)
 
         records = []
         with reranker_in_use() if options["rerank"] else nullcontext():
@@ -164,6 +198,57 @@ class Command(BaseCommand):
             indexed = 0
         return records
 
+    def handle_fusion_comparison(self, dataset_dir: Path, datasets: dict, splits: list[str], models, options):
+        held_out = [split for split in splits if split != "train"]
+        if "train" not in splits or not held_out:
+            raise CommandError("--compare-fusion tunes on train and scores the rest: --splits train,test")
+        with embedding_model_in_use(models[0]) as embedder:
+            first = next(iter(datasets.values()))
+            workspace_id = options["workspace"] or eval_workspace_id(first.name, embedder.model_name)
+            quiet = options["no_progress"] or None
+            with tqdm(desc=f"embedding ({embedder.model_name})", unit="chunk", disable=quiet, file=self.stderr) as bar:
+                workspace, _ = load_dataset(first, workspace_id=workspace_id, progress=bar.update)
+            with tqdm(desc="searching", unit="question", disable=quiet, file=self.stderr) as bar:
+                comparison = compare_fusion(
+                    workspace=workspace, dataset_dir=dataset_dir, held_out=held_out, progress=lambda: bar.update(1)
+                )
+        self.stdout.write(comparison_table(comparison))
+
+    def handle_set(self, options, thresholds):
+        workspace = Workspace.objects.filter(pk=options["workspace"] or "").first()
+        if workspace is None:
+            raise CommandError("--set needs --workspace naming an existing workspace.")
+        evaluation_set = EvaluationSet.objects.filter(workspace=workspace, name=options["evaluation_set"]).first()
+        if evaluation_set is None:
+            raise CommandError(f"Workspace {workspace.pk} has no evaluation set named {options['evaluation_set']!r}.")
+        if not evaluation_set.questions.exists():
+            raise CommandError(f"The evaluation set {evaluation_set.name!r} has no questions yet.")
+        with tqdm(
+            total=evaluation_set.questions.count() if options["part"] == "all" else None,
+            desc="searching",
+            unit="question",
+            disable=options["no_progress"] or None,
+            file=self.stderr,
+        ) as bar:
+            run = evaluation_set_evaluate(evaluation_set, split=options["part"], progress=lambda: bar.update(1))
+        self.stdout.write(
+            f"{workspace.pk} / {evaluation_set.name}: {run.questions} questions ({run.split}), "
+            f"{run.fusion['method']} fusion, search p50 {run.details['search_ms_p50']} ms, "
+            f"p95 {run.details['search_ms_p95']} ms"
+        )
+        for name, value in run.metrics.items():
+            self.stdout.write(f"  {name:<12}{'—' if value is None else f'{value:.4f}':>8}")
+        earlier = evaluation_set.runs.filter(kind=run.kind, split=run.split).exclude(pk=run.pk)[:5]
+        if earlier:
+            self.stdout.write(
+                "trend (nDCG@10, newest first): "
+                + ", ".join(
+                    f"{past.created_at:%Y-%m-%d %H:%M} {past.metrics.get('ndcg@10', 0):.4f}" for past in earlier
+                )
+            )
+        record = {"embedding_model": run.embedding_model, "results": {"set": run.metrics}}
+        self.finish([record], {**options, "json": options["json"], "history": ""}, thresholds)
+
     def handle_answers(self, options, thresholds):
         if not options["answers"].exists():
             raise CommandError(f"No answer dataset at {options['answers']}.")
@@ -204,7 +289,7 @@ class Command(BaseCommand):
         for record in records:
             where = f"{record['embedding_model']} {record.get('split', '')}: " if len(records) > 1 else ""
             for mode, metric, minimum in thresholds:
-                value = record["results"].get(mode, {}).get(metric, 0.0)
+                value = record["results"].get(mode, {}).get(metric) or 0.0
                 if value < minimum:
                     failures.append(f"{where}{mode}.{metric} = {value:.4f} < {minimum}")
         if failures:

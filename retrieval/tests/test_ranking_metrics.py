@@ -3,7 +3,7 @@ import math
 import pytest
 
 from evals.beir import load_beir, make_slice, write_beir
-from evals.metrics import mrr_at_k, ndcg_at_k, recall_at_k
+from retrieval.evaluation.metrics import mrr_at_k, ndcg_at_k, recall_at_k
 
 
 def test_ndcg_matches_trec_eval_definition():
