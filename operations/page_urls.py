@@ -12,6 +12,11 @@ urlpatterns = [
         views.chat_log_detail_page,
         name="app-chat-log",
     ),
+    path(
+        "w/<str:workspace_id>/operations/chat-logs/<uuid:log_id>/question/",
+        views.chat_log_question_page,
+        name="app-chat-log-question",
+    ),
     path("w/<str:workspace_id>/operations/audit/", views.audit_log_list_page, name="app-audit-logs"),
     path("w/<str:workspace_id>/operations/audit/<int:log_id>/", views.audit_log_detail_page, name="app-audit-log"),
     path("w/<str:workspace_id>/operations/exports/", views.export_job_list_page, name="app-export-jobs"),

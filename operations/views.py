@@ -6,6 +6,7 @@ retried by the same services; `page_workspace` checks the admin role and the wor
 API does (an editor or viewer gets 403, another workspace's ids 404).
 """
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -39,6 +40,9 @@ from operations.selectors import (
     site_counts,
     stage_latencies,
 )
+from retrieval.evaluation.sets import evaluation_question_add, evaluation_set_get_or_create
+from retrieval.evaluation_forms import FeedbackQuestionForm
+from retrieval.models import EvaluationSet, QuestionSource
 from workspaces.web import page_workspace, signed_in
 
 PAGE_SIZE = 50
@@ -82,6 +86,49 @@ def chat_log_detail_page(request, workspace_id: str, log_id):
     log = chat_log_get(workspace=workspace, log_id=log_id)
     if log is None:
         raise NotFound("Chat log not found.")
+    return _chat_log_page(request, workspace, log, question_form=_feedback_form(workspace, log))
+
+
+@signed_in
+@require_POST
+def chat_log_question_page(request, workspace_id: str, log_id):
+    """A chat log's question, with the document the operator picks as its right answer, added to
+    an evaluation set (so a thumbs-down answer becomes something tuning can learn from)."""
+    workspace = page_workspace(request, workspace_id, required_role=Role.ADMIN, writes=True)
+    log = chat_log_get(workspace=workspace, log_id=log_id)
+    if log is None:
+        raise NotFound("Chat log not found.")
+    form = _feedback_form(workspace, log, data=request.POST)
+    if form.is_valid():
+        try:
+            evaluation_set = evaluation_set_get_or_create(workspace=workspace, name=form.cleaned_data["evaluation_set"])
+            evaluation_question_add(
+                evaluation_set=evaluation_set,
+                query=form.cleaned_data["query"],
+                documents={document: 1 for document in form.cleaned_data["documents"]},
+                answer=form.cleaned_data["answer"],
+                split=form.cleaned_data["split"] or None,
+                source=QuestionSource.FEEDBACK,
+                origin=f"chat log {log.pk}",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Added to the evaluation set “{evaluation_set.name}”.")
+            return redirect("app-evaluation-set", workspace_id=workspace.pk, set_id=evaluation_set.pk)
+    return _chat_log_page(request, workspace, log, question_form=form, status=400)
+
+
+def _feedback_form(workspace, log, data=None) -> FeedbackQuestionForm:
+    sets = list(EvaluationSet.objects.filter(workspace=workspace).values_list("name", flat=True))
+    form = FeedbackQuestionForm(data, workspace=workspace, initial={"query": log.question})
+    if sets:
+        form.fields["evaluation_set"].initial = sets[0]
+    form.set_names = sets
+    return form
+
+
+def _chat_log_page(request, workspace, log, *, question_form, status=200):
     passages = retrieved_passages(log=log)
     stages, total_ms = stage_latencies(log=log)
     context = {
@@ -91,8 +138,9 @@ def chat_log_detail_page(request, workspace_id: str, log_id):
         "citations": answer_citations(log=log, passages=passages),
         "stages": stages,
         "total_ms": total_ms,
+        "question_form": question_form,
     }
-    return render(request, "operations/chat_log_detail.html", context)
+    return render(request, "operations/chat_log_detail.html", context, status=status)
 
 
 @signed_in

@@ -10,7 +10,9 @@ import dataclasses
 import logging
 
 from django.conf import settings
+from django.db import transaction
 
+from audit.services import audit_log_record
 from retrieval.search.fusion import FUSION_METHODS, NORMALIZATIONS, FusionSettings
 from workspaces.models import Workspace
 
@@ -43,6 +45,21 @@ def fusion_settings_for(workspace: Workspace | None) -> FusionSettings:
     except ValueError as exc:
         logger.warning("workspace %s: its fusion settings are ignored: %s", workspace.pk, exc)
         return site
+
+
+def workspace_fusion_reset(*, workspace: Workspace, actor: str, request_id: str = "") -> None:
+    """Back to the site's fusion settings (audited)."""
+    with transaction.atomic():
+        previous = (workspace.retrieval_settings or {}).get("fusion", {})
+        workspace.retrieval_settings = {}
+        workspace.save(update_fields=["retrieval_settings", "updated_at"])
+        audit_log_record(
+            action="workspace.fusion_reset",
+            actor=actor,
+            request_id=request_id,
+            workspace_ids=[workspace.pk],
+            metadata={"previous": previous},
+        )
 
 
 def fusion_settings_with(base: FusionSettings, changes: dict) -> FusionSettings:

@@ -110,11 +110,22 @@ class EvaluationRunKind(models.TextChoices):
     TUNE = "tune", "Tuning"
 
 
+class EvaluationRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class EvaluationRun(models.Model):
-    """One scoring of a set (or one tuning), kept so the trend can be seen."""
+    """One scoring of a set (or one tuning), kept so the trend can be seen. Asked for from the web
+    app, it waits for a worker (queued); the commands run it at once."""
 
     evaluation_set = models.ForeignKey(EvaluationSet, on_delete=models.CASCADE, related_name="runs")
     kind = models.CharField(max_length=8, choices=EvaluationRunKind.choices, default=EvaluationRunKind.EVAL)
+    status = models.CharField(max_length=8, choices=EvaluationRunStatus.choices, default=EvaluationRunStatus.DONE)
+    error = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=200, blank=True)
     split = models.CharField(max_length=8, default="all", help_text="all, train or test.")
     questions = models.PositiveIntegerField(default=0)
     fusion = models.JSONField(default=dict, help_text="The fusion settings scored (tuning: the ones kept).")
@@ -129,3 +140,23 @@ class EvaluationRun(models.Model):
 
     def __str__(self):
         return f"{self.evaluation_set} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def tune_summary(self) -> str:
+        """A tuning's outcome in a line: what it chose, its held-out effect, and whether it was saved."""
+        details = self.details or {}
+        test = details.get("test") or {}
+        if not test:
+            return details.get("reason", "")
+        before, after = test["current"]["ndcg@10"], test["chosen"]["ndcg@10"]
+        method = (self.fusion or {}).get("method", "")
+        saved = "saved" if details.get("applied") else "not saved"
+        reason = details.get("reason", "")
+        return (
+            f"Best on the tuning questions: {method}; held out nDCG@10 {before:.4f} → {after:.4f}, {saved}: {reason}."
+        )
+
+    @property
+    def figures(self) -> list[float | None]:
+        """nDCG@10, Recall@100, MRR@10 and answer@5, in that order (None: not measured)."""
+        return [self.metrics.get(name) for name in ("ndcg@10", "recall@100", "mrr@10", "answer@5")]

@@ -445,3 +445,28 @@ def test_an_archived_workspace_is_readable_but_makes_no_exports(workspace, admin
     assert "archived" in page and re.search(r"<button[^>]*disabled[^>]*>Export</button>", page)
     response = admin.post("/app/w/alpha/operations/exports/new/", {"export_type": "chat_logs", "format": "csv"})
     assert response.status_code == 409 and not ExportJob.objects.exists()
+
+
+def test_a_thumbs_down_answer_becomes_an_evaluation_question(workspace, admin, person):
+    from chat.tests.factories import ChatLogFactory
+    from documents.tests.factories import DocumentFactory
+    from retrieval.models import EvaluationQuestion
+
+    document = DocumentFactory(workspace=workspace, title="Rollback")
+    log = ChatLogFactory(workspace=workspace, question="How do I undo a release?", rating="down")
+    page = f"/app/w/alpha/operations/chat-logs/{log.pk}/"
+    body = admin.get(page).content.decode()
+    assert "Make it an evaluation question" in body and "The asker found this answer not helpful" in body
+    assert 'value="How do I undo a release?"' in body or "How do I undo a release?</textarea>" in body
+
+    missing = admin.post(f"{page}question/", {"evaluation_set": "Feedback", "query": "How do I undo a release?"})
+    assert missing.status_code == 400 and not EvaluationQuestion.objects.exists()
+    added = admin.post(
+        f"{page}question/",
+        {"evaluation_set": "Feedback", "query": "How do I undo a release?", "documents": [str(document.pk)]},
+    )
+    question = EvaluationQuestion.objects.get()
+    assert added.status_code == 302 and added["Location"].endswith(f"/evaluation/{question.evaluation_set_id}/")
+    assert question.source == "feedback" and question.origin == f"chat log {log.pk}"
+    assert [judgement.document for judgement in question.judgements.all()] == [document]
+    assert person(workspace, Role.EDITOR).post(f"{page}question/", {}).status_code == 403

@@ -23,7 +23,7 @@ from providers.embeddings import get_embedder
 from retrieval.evaluation.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
 from retrieval.fusion_config import fusion_settings_for
 from retrieval.grouping import rank_documents
-from retrieval.models import EvaluationQuestion, EvaluationRun, EvaluationRunKind, EvaluationSet
+from retrieval.models import EvaluationQuestion, EvaluationRun, EvaluationRunKind, EvaluationRunStatus, EvaluationSet
 from retrieval.pipeline import search_legs
 from retrieval.search.filters import SearchFilters
 from retrieval.search.fusion import FusionSettings, fuse
@@ -149,27 +149,24 @@ def evaluation_set_evaluate(
     fusion: FusionSettings | None = None,
     record: bool = True,
     progress: Callable[[], None] | None = None,
+    run: EvaluationRun | None = None,
 ) -> EvaluationRun:
-    """Score the workspace on its set with its current fusion (or `fusion`), and keep the run."""
+    """Score the workspace on its set with its current fusion (or `fusion`), and keep the run
+    (a new one, or `run`, a queued one, filled in)."""
     fusion = fusion or fusion_settings_for(evaluation_set.workspace)
     questions = questions_of(evaluation_set, split=split)
     searched, corpus = search_questions(evaluation_set, questions, depth=fusion.depth, progress=progress)
     scored = score(searched, corpus, fusion)
     latencies = [item.search_ms for item in searched]
-    run = EvaluationRun(
-        evaluation_set=evaluation_set,
-        kind=EvaluationRunKind.EVAL,
-        split=split,
-        questions=len(searched),
-        fusion=dataclasses.asdict(fusion),
-        metrics=scored.means(),
-        details={
-            "search_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
-            "search_ms_p95": round(percentile(latencies, 95), 1) if latencies else None,
-            "document_next_chunk_share": settings.DOCUMENT_NEXT_CHUNK_SHARE,
-        },
-        embedding_model=get_embedder().model_name,
-    )
+    run = run or EvaluationRun(evaluation_set=evaluation_set, kind=EvaluationRunKind.EVAL)
+    run.split, run.status, run.questions = split, EvaluationRunStatus.DONE, len(searched)
+    run.fusion, run.metrics = dataclasses.asdict(fusion), scored.means()
+    run.details = {
+        "search_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
+        "search_ms_p95": round(percentile(latencies, 95), 1) if latencies else None,
+        "document_next_chunk_share": settings.DOCUMENT_NEXT_CHUNK_SHARE,
+    }
+    run.embedding_model = get_embedder().model_name
     if record:
         run.save()
     return run

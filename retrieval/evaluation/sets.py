@@ -115,6 +115,10 @@ def evaluation_question_add(
     return question
 
 
+def evaluation_question_delete(*, question: EvaluationQuestion) -> None:
+    question.delete()
+
+
 def evaluation_set_import_jsonl(*, evaluation_set: EvaluationSet, lines: Iterable[str]) -> ImportReport:
     """One question per line: {"query", "documents": {source_uri: grade} or [source_uri, ...],
     optional "answer", "split", "id"}; a line that is not such an object fails the import."""

@@ -16,11 +16,12 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_log_record
 from core.errors import DomainError
 from providers.embeddings import get_embedder
 from retrieval.evaluation.scoring import Corpus, QuestionLegs, questions_of, score, search_questions
 from retrieval.fusion_config import fusion_settings_changes, fusion_settings_for
-from retrieval.models import EvaluationRun, EvaluationRunKind, EvaluationSet, EvaluationSplit
+from retrieval.models import EvaluationRun, EvaluationRunKind, EvaluationRunStatus, EvaluationSet, EvaluationSplit
 from retrieval.search.fusion import FusionSettings
 
 DEPTHS = (50, 100, 200)
@@ -160,9 +161,12 @@ def evaluation_set_tune(
     significance: float = 0.05,
     methods: Iterable[str] = ("rrf", "convex", "adaptive"),
     progress: Callable[[], None] | None = None,
+    run: EvaluationRun | None = None,
+    actor: str = "manage.py tune",
 ) -> TuneReport:
-    """Tune the workspace's fusion on the set, record the run, and save the settings on the
-    workspace when they are significantly better on the held-out questions (and `apply`)."""
+    """Tune the workspace's fusion on the set, record the run (a new one, or `run`, a queued one,
+    filled in), and save the settings on the workspace when they are significantly better on
+    the held-out questions (and `apply`)."""
     workspace = evaluation_set.workspace
     current = fusion_settings_for(workspace)
     questions = questions_of(evaluation_set)
@@ -171,16 +175,12 @@ def evaluation_set_tune(
     if not apply and report.applied:
         report.applied, report.reason = False, f"{report.reason}; not saved (a dry run)"
     with transaction.atomic():
-        report.run = EvaluationRun.objects.create(
-            evaluation_set=evaluation_set,
-            kind=EvaluationRunKind.TUNE,
-            split="test",
-            questions=report.test_questions,
-            fusion=dataclasses.asdict(report.chosen),
-            metrics=report.test.get("chosen", {}),
-            details=tune_details(report),
-            embedding_model=get_embedder().model_name,
-        )
+        run = run or EvaluationRun(evaluation_set=evaluation_set, kind=EvaluationRunKind.TUNE)
+        run.split, run.status, run.questions = "test", EvaluationRunStatus.DONE, report.test_questions
+        run.fusion, run.metrics = dataclasses.asdict(report.chosen), report.test.get("chosen", {})
+        run.details, run.embedding_model = tune_details(report), get_embedder().model_name
+        run.save()
+        report.run = run
         if report.applied:
             workspace.retrieval_settings = {
                 **(workspace.retrieval_settings or {}),
@@ -196,6 +196,12 @@ def evaluation_set_tune(
                 },
             }
             workspace.save(update_fields=["retrieval_settings", "updated_at"])
+            audit_log_record(
+                action="workspace.fusion_tuned",
+                actor=actor,
+                workspace_ids=[workspace.pk],
+                metadata={"fusion": workspace.retrieval_settings["fusion"], **workspace.retrieval_settings["tuned"]},
+            )
     return report
 
 
