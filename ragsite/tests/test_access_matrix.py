@@ -112,6 +112,7 @@ PAGE_MATRIX = [
     ("post", "/app/w/alpha/documents/{document}/reindex/", "302 403 404 302 403 404"),
     ("post", "/app/w/alpha/documents/{document}/delete/", "302 403 404 302 403 404"),
     ("get", "/app/w/alpha/inspect/?query=alpha", "302 200 404 200 200 404"),
+    ("get", "/app/w/alpha/evaluation/", "302 200 404 200 200 404"),
     ("get", "/app/w/alpha/members/", "302 403 404 200 403 404"),
     ("post", "/app/w/alpha/members/set/", "302 403 404 400 403 404"),
     ("post", "/app/w/alpha/members/{membership}/remove/", "302 403 404 302 403 404"),
@@ -138,6 +139,17 @@ PAGE_MATRIX = [
 
 # Served by Django or libraries, not the product API.
 NOT_IN_MATRIX = {"schema", "api-docs"}
+# An evaluation set's pages and the chat log -> question form: their roles and another
+# workspace's 404 are checked in retrieval/tests/test_evaluation_pages.py and operations' test_pages.
+NOT_IN_MATRIX |= {
+    "app-evaluation-set",
+    "app-evaluation-import",
+    "app-evaluation-export",
+    "app-evaluation-run",
+    "app-evaluation-question-delete",
+    "app-fusion-reset",
+    "app-chat-log-question",
+}
 
 
 @pytest.fixture
