@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.errors import DomainError
 from documents.models import Document
@@ -28,6 +29,8 @@ from retrieval.models import (
 from workspaces.models import Workspace
 
 MAX_QUERY_CHARS = 4000
+MAX_GRADE = 100
+MAX_NAME_CHARS = 200  # a set's name, and an imported question's id
 
 
 @dataclass
@@ -42,6 +45,8 @@ def evaluation_set_create(*, workspace: Workspace, name: str, description: str =
     name = name.strip()
     if not name:
         raise DomainError("An evaluation set needs a name.", code="validation_error")
+    if len(name) > MAX_NAME_CHARS:
+        raise DomainError(f"A set's name is at most {MAX_NAME_CHARS} characters.", code="validation_error")
     if not 0 <= test_share < 1:
         raise DomainError("test_share must be at least 0 and below 1.", code="validation_error")
     if EvaluationSet.objects.filter(workspace=workspace, name=name).exists():
@@ -83,8 +88,10 @@ def evaluation_question_add(
         raise DomainError("A question needs at least one document that answers it.", code="validation_error")
     if any(document.workspace_id != evaluation_set.workspace_id for document in documents):
         raise DomainError("Every document must belong to the set's workspace.", code="validation_error")
-    if any(grade < 1 for grade in documents.values()):
-        raise DomainError("A document's grade is 1 or more.", code="validation_error")
+    if any(not 1 <= grade <= MAX_GRADE for grade in documents.values()):
+        raise DomainError(f"A document's grade is 1 or more, at most {MAX_GRADE}.", code="validation_error")
+    if len(external_id) > MAX_NAME_CHARS:
+        raise DomainError(f"A question's id is at most {MAX_NAME_CHARS} characters.", code="validation_error")
     if split is not None and split not in EvaluationSplit.values:
         raise DomainError(f"split must be train or test, not {split!r}.", code="validation_error")
     with transaction.atomic():
@@ -111,7 +118,7 @@ def evaluation_question_add(
                 for document, grade in documents.items()
             ]
         )
-        EvaluationSet.objects.filter(pk=evaluation_set.pk).update(updated_at=question.created_at)
+        EvaluationSet.objects.filter(pk=evaluation_set.pk).update(updated_at=timezone.now())
     return question
 
 
@@ -135,7 +142,8 @@ def evaluation_set_import_jsonl(*, evaluation_set: EvaluationSet, lines: Iterabl
         wanted = record.get("documents")
         if isinstance(wanted, list):
             wanted = {str(uri): 1 for uri in wanted}
-        if not isinstance(wanted, dict) or not all(isinstance(grade, int) for grade in wanted.values()):
+        grades = wanted.values() if isinstance(wanted, dict) else ()
+        if not isinstance(wanted, dict) or not all(type(grade) is int for grade in grades):
             raise DomainError(
                 f'Line {number}: "documents" is a list of source URIs or an object of source URI to grade.',
                 code="validation_error",

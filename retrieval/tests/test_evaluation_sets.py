@@ -55,6 +55,8 @@ def test_questions_are_checked_and_updated_in_place(workspace, documents):
         ({"query": "  ", "documents": {documents["sync"]: 1}}, "needs its text"),
         ({"query": "q", "documents": {}}, "at least one document"),
         ({"query": "q", "documents": {documents["sync"]: 0}}, "grade is 1 or more"),
+        ({"query": "q", "documents": {documents["sync"]: 40_000}}, "at most 100"),
+        ({"query": "q", "documents": {documents["sync"]: 1}, "external_id": "x" * 201}, "id is at most 200"),
         ({"query": "q", "documents": {documents["sync"]: 1}, "split": "dev"}, "split must be train or test"),
     ]:
         with pytest.raises(DomainError, match=message):
@@ -63,6 +65,8 @@ def test_questions_are_checked_and_updated_in_place(workspace, documents):
         evaluation_question_add(evaluation_set=other, query="q", documents={documents["sync"]: 1})
     with pytest.raises(DomainError, match="already has an evaluation set named 'core'"):
         evaluation_set_create(workspace=workspace, name="core")
+    with pytest.raises(DomainError, match="at most 200 characters"):
+        evaluation_set_create(workspace=workspace, name="n" * 201)
 
 
 def test_jsonl_round_trips_between_sets(workspace, documents):
@@ -93,6 +97,9 @@ def test_jsonl_round_trips_between_sets(workspace, documents):
         ("{not json", "Line 1 is not JSON"),
         ('["a list"]', 'Line 1 needs a "query" string'),
         ('{"query": "q", "documents": "sync.md"}', '"documents" is a list of source URIs'),
+        ('{"query": "q", "documents": {"sync.md": true}}', '"documents" is a list of source URIs'),
+        ('{"query": "q", "documents": {"sync.md": 99999}}', "at most 100"),
+        ('{"query": "q", "documents": ["sync.md"], "id": "' + "x" * 300 + '"}', "id is at most 200"),
     ],
 )
 def test_a_bad_jsonl_line_fails_the_import_and_adds_nothing(workspace, documents, line, message):
