@@ -27,6 +27,7 @@ from documents.models import Chunk, Document, DocumentStatus
 from evals.beir import BeirDataset
 from evals.retrieval_eval import load_dataset
 from providers.embeddings import get_embedder
+from retrieval.evaluation.scoring import percentile
 from retrieval.pipeline import search_chunks
 from retrieval.search.filters import SearchFilters
 from retrieval.search.keyword import exact_keyword_search, keyword_search
@@ -82,10 +83,7 @@ class SearchBenchmark:
     parts_ms: list[float]  # query embedding + vector SQL + keyword SQL
     embed_ms: list[float]  # the query embedding alone
 
-    @staticmethod
-    def percentile(values: list[float], percent: int) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
+    percentile = staticmethod(percentile)
 
     @property
     def overhead_ratio(self) -> float:

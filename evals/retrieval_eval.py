@@ -25,6 +25,7 @@ from providers.catalogue import model_settings
 from providers.embeddings import get_embedder
 from providers.rerank import get_reranker
 from retrieval.evaluation.metrics import mean, mrr_at_k, ndcg_at_k, recall_at_k
+from retrieval.evaluation.scoring import percentile
 from retrieval.pipeline import search_chunks
 from workspaces.models import Workspace
 from workspaces.services import workspace_get_or_create
@@ -147,7 +148,7 @@ def evaluate(
                 mrr_at_10=round(mean(mrr), 4),
                 queries=len(ndcg),
                 latency_ms_p50=round(statistics.median(latencies), 1) if latencies else 0.0,
-                latency_ms_p95=round(_percentile(latencies, 95), 1),
+                latency_ms_p95=round(percentile(latencies, 95), 1),
                 per_query_ndcg=ndcg,
             )
         )
@@ -160,10 +161,3 @@ def best_chunk_per_document(results) -> list[str]:
     for result in results:
         seen.setdefault(result.chunk.document.source_uri, None)
     return list(seen)
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]

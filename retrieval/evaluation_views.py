@@ -4,7 +4,7 @@ tune its fusion, and see what each run measured. Scoring and tuning run on a wor
 import dataclasses
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -182,13 +182,16 @@ def _set_of(workspace, set_id: int) -> EvaluationSet:
 def _set_page(request, workspace, evaluation_set, *, form, import_form, status=None):
     questions = evaluation_set.questions.prefetch_related("judgements__document").order_by("-id")
     runs = list(evaluation_set.runs.all()[:20])
+    counts = evaluation_set.questions.aggregate(
+        total=Count("id"), train=Count("id", filter=Q(split="train")), test=Count("id", filter=Q(split="test"))
+    )
     context = {
         "workspace": workspace,
         "evaluation_set": evaluation_set,
         "questions": questions[:200],
-        "question_count": evaluation_set.questions.count(),
-        "train_count": evaluation_set.questions.filter(split="train").count(),
-        "test_count": evaluation_set.questions.filter(split="test").count(),
+        "question_count": counts["total"],
+        "train_count": counts["train"],
+        "test_count": counts["test"],
         "runs": runs,
         "busy": any(run.status in ("queued", "running") for run in runs),
         "form": form,

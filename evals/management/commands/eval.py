@@ -247,7 +247,7 @@ class Command(BaseCommand):
                 )
             )
         record = {"embedding_model": run.embedding_model, "results": {"set": run.metrics}}
-        self.finish([record], {**options, "json": options["json"], "history": ""}, thresholds)
+        self.finish([record], {**options, "history": ""}, thresholds)  # the runs are the set's trend
 
     def handle_answers(self, options, thresholds):
         if not options["answers"].exists():
