@@ -133,6 +133,10 @@ class EvaluationRun(models.Model):
     details = models.JSONField(default=dict, blank=True, help_text="Tuning: what was tried and the significance test.")
     embedding_model = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Web-asked runs: when their message was last sent and when a worker took them up (the sweep
+    # sends lost messages again and fails runs whose worker died).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,7 +5,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from documents.indexing import documents_index
+from documents.services import document_upsert
 from evals.beir import BeirDataset, write_beir
+from retrieval.evaluation.sets import evaluation_set_import_jsonl
 from retrieval.models import EvaluationRun, EvaluationSet
 from workspaces.models import Workspace
 
@@ -118,3 +121,29 @@ def test_compare_fusion_prints_every_function_side_by_side(beir_folder, capsys):
         assert label in printed
     with pytest.raises(CommandError, match="--splits train,test"):
         call_command("eval", "--dataset", str(beir_folder), "--compare-fusion", "--no-progress")
+
+
+def test_eval_scores_shares_of_a_documents_second_chunk(capsys):
+    """A long document with many fair chunks against a short one with one strong chunk: with no
+    share the strong chunk's document leads, with a full share the long document does."""
+    workspace = Workspace.objects.create(id="long", name="Long")
+    sections = "\n\n".join(
+        f"## Part {index}\n\nThe {word} tides chapter, with notes on harbours and boats."
+        for index, word in enumerate(["spring", "neap", "king", "red", "rip", "tidal"])
+    )
+    for uri, content in [("short.md", "# Tides\n\nTides, tides and the tides."), ("long.md", f"# Sea\n\n{sections}")]:
+        documents_index(
+            document_ids=[document_upsert(workspace=workspace, content=content, source_uri=uri).document.pk]
+        )
+    evaluation_set = EvaluationSet.objects.create(workspace=workspace, name="long")
+    evaluation_set_import_jsonl(
+        evaluation_set=evaluation_set, lines=[json.dumps({"query": "tides", "documents": ["long.md"]})]
+    )
+
+    call_command("eval", "--workspace", "long", "--set", "long", "--chunk-shares", "0,1", "--no-progress")
+    printed = capsys.readouterr().out
+    assert "next chunk share" in printed
+    shares = EvaluationRun.objects.get(evaluation_set=evaluation_set).details["by_next_chunk_share"]
+    assert shares["0.0"]["mrr@10"] == 0.5 and shares["1.0"]["mrr@10"] == 1.0, shares
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("eval", "--workspace", "long", "--set", "long", "--chunk-shares", "2", "--no-progress")

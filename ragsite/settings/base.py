@@ -411,6 +411,8 @@ INDEX_INTERACTIVE_MAX_DOCUMENTS = env.int("INDEX_INTERACTIVE_MAX_DOCUMENTS", def
 # loses little), and a document whose embedding keeps failing is tried this many times.
 INDEX_TASK_SECONDS = env.float("INDEX_TASK_SECONDS", default=60.0)
 INDEX_MAX_ATTEMPTS = env.int("INDEX_MAX_ATTEMPTS", default=6)
+# A scoring or tuning still running this long after a worker took it up is failed (its worker died).
+EVALUATION_RUN_TIMEOUT_SECONDS = env.int("EVALUATION_RUN_TIMEOUT_SECONDS", default=3600)
 EXPORT_FILE_RETENTION_SECONDS = env.int("EXPORT_FILE_RETENTION_SECONDS", default=7 * 24 * 3600)
 
 # Periodic work, run by `celery beat`: a name to {"task": ..., "schedule": seconds or crontab(...)}.
@@ -423,6 +425,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.requeue_stuck_documents",
         "schedule": DOCUMENT_SWEEP_INTERVAL_SECONDS,
     },
+    # Evaluation runs asked for in the web app whose message was lost, or whose worker died.
+    "retrieval-sweep-evaluation-runs": {"task": "retrieval.sweep_evaluation_runs", "schedule": 300.0},
 }
 
 # --- Logging: JSON lines, a request id on every line -----------------------------------

@@ -1,8 +1,13 @@
-"""Scoring and tuning asked for from the web app: a queued run that a worker carries out."""
+"""Scoring and tuning asked for from the web app: a queued run that a worker carries out.
+
+A run's message can be lost (the broker was down when it was asked for) and its worker can die;
+the beat sweep (`evaluation_runs_sweep`) sends the first again and fails the second, so a set is
+never left waiting for good."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,8 +18,9 @@ from retrieval.models import EvaluationRun, EvaluationRunKind, EvaluationRunStat
 
 logger = logging.getLogger(__name__)
 
-# A run still queued this long after it was asked for is sent to the workers again when asked anew.
+# A run still queued this long after its message was sent is sent again: the message was lost.
 RESEND_AFTER = timedelta(minutes=10)
+ERROR_MAX_CHARS = 2000
 
 
 def evaluation_run_request(*, evaluation_set: EvaluationSet, kind: str, actor: str) -> EvaluationRun:
@@ -24,11 +30,13 @@ def evaluation_run_request(*, evaluation_set: EvaluationSet, kind: str, actor: s
             kind=kind, status__in=[EvaluationRunStatus.QUEUED, EvaluationRunStatus.RUNNING]
         ).first()
         if waiting:
-            if waiting.status == EvaluationRunStatus.QUEUED and waiting.created_at < timezone.now() - RESEND_AFTER:
-                enqueue_on_commit("retrieval.carry_out_evaluation_run", waiting.pk)  # its message was lost
             return waiting
         run = EvaluationRun.objects.create(
-            evaluation_set=evaluation_set, kind=kind, status=EvaluationRunStatus.QUEUED, requested_by=actor
+            evaluation_set=evaluation_set,
+            kind=kind,
+            status=EvaluationRunStatus.QUEUED,
+            requested_by=actor,
+            queued_at=timezone.now(),
         )
         enqueue_on_commit("retrieval.carry_out_evaluation_run", run.pk)
     return run
@@ -37,7 +45,7 @@ def evaluation_run_request(*, evaluation_set: EvaluationSet, kind: str, actor: s
 def evaluation_run_carry_out(*, run_id: int) -> str:
     """Run a queued run; a failure is kept on the run, for the page to show."""
     claimed = EvaluationRun.objects.filter(pk=run_id, status=EvaluationRunStatus.QUEUED).update(
-        status=EvaluationRunStatus.RUNNING
+        status=EvaluationRunStatus.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return "not queued"
@@ -49,6 +57,38 @@ def evaluation_run_carry_out(*, run_id: int) -> str:
             evaluation_set_evaluate(run.evaluation_set, run=run)
     except Exception as exc:
         logger.exception("evaluation run %s failed", run_id)
-        EvaluationRun.objects.filter(pk=run_id).update(status=EvaluationRunStatus.FAILED, error=str(exc)[:2000])
+        EvaluationRun.objects.filter(pk=run_id).update(
+            status=EvaluationRunStatus.FAILED, error=str(exc)[:ERROR_MAX_CHARS]
+        )
         return "failed"
     return "done"
+
+
+def evaluation_runs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Send again the runs queued longer than RESEND_AFTER ago, and fail the runs still running
+    EVALUATION_RUN_TIMEOUT_SECONDS after a worker took them up (it died: a tuning that ran a worker
+    out of memory would do it again, so it is not retried; it can be asked for anew)."""
+    now = now or timezone.now()
+    timeout = settings.EVALUATION_RUN_TIMEOUT_SECONDS
+    with transaction.atomic():
+        resent = list(
+            EvaluationRun.objects.filter(status=EvaluationRunStatus.QUEUED, queued_at__lt=now - RESEND_AFTER)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        EvaluationRun.objects.filter(pk__in=resent).update(queued_at=now)
+        for run_id in resent:
+            enqueue_on_commit("retrieval.carry_out_evaluation_run", run_id)
+        lost = list(
+            EvaluationRun.objects.filter(
+                status=EvaluationRunStatus.RUNNING, started_at__lt=now - timedelta(seconds=timeout)
+            ).values_list("pk", flat=True)
+        )
+        EvaluationRun.objects.filter(pk__in=lost).update(
+            status=EvaluationRunStatus.FAILED,
+            error=f"Still running {timeout} seconds after a worker took it up, so the worker was presumed lost. "
+            "Ask for it again.",
+        )
+    if resent or lost:
+        logger.warning("evaluation runs: sent %d again, failed %d whose worker was lost", len(resent), len(lost))
+    return {"resent": resent, "failed": lost}

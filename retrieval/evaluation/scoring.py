@@ -150,9 +150,12 @@ def evaluation_set_evaluate(
     record: bool = True,
     progress: Callable[[], None] | None = None,
     run: EvaluationRun | None = None,
+    next_shares: Sequence[float] = (),
 ) -> EvaluationRun:
     """Score the workspace on its set with its current fusion (or `fusion`), and keep the run
-    (a new one, or `run`, a queued one, filled in)."""
+    (a new one, or `run`, a queued one, filled in). `next_shares`: also score each of these
+    shares of a document's second best chunk (kept in the run's details), to choose
+    DOCUMENT_NEXT_CHUNK_SHARE on the workspace's own documents."""
     fusion = fusion or fusion_settings_for(evaluation_set.workspace)
     questions = questions_of(evaluation_set, split=split)
     searched, corpus = search_questions(evaluation_set, questions, depth=fusion.depth, progress=progress)
@@ -166,6 +169,10 @@ def evaluation_set_evaluate(
         "search_ms_p95": round(percentile(latencies, 95), 1) if latencies else None,
         "document_next_chunk_share": settings.DOCUMENT_NEXT_CHUNK_SHARE,
     }
+    if next_shares:
+        run.details["by_next_chunk_share"] = {
+            str(share): score(searched, corpus, fusion, next_share=share).means() for share in next_shares
+        }
     run.embedding_model = get_embedder().model_name
     if record:
         run.save()

@@ -59,6 +59,16 @@ def evaluation_set_get_or_create(*, workspace: Workspace, name: str) -> Evaluati
     return found or evaluation_set_create(workspace=workspace, name=name)
 
 
+def question_text(query: str) -> str:
+    """A question as stored: its whitespace collapsed (so one question is never two), checked."""
+    query = " ".join(query.split())
+    if not query:
+        raise DomainError("A question needs its text.", code="validation_error")
+    if len(query) > MAX_QUERY_CHARS:
+        raise DomainError(f"A question is at most {MAX_QUERY_CHARS} characters.", code="validation_error")
+    return query
+
+
 def split_for(query: str, test_share: float) -> str:
     """Train or test, by a hash of the question's text: the same question always lands in the
     same part, wherever and whenever it is added."""
@@ -79,11 +89,7 @@ def evaluation_question_add(
 ) -> EvaluationQuestion:
     """Add a question (or update the one with the same text): its judgements become `documents`
     ({document: grade}, grade 1 or more), which must belong to the set's workspace."""
-    query = " ".join(query.split())
-    if not query:
-        raise DomainError("A question needs its text.", code="validation_error")
-    if len(query) > MAX_QUERY_CHARS:
-        raise DomainError(f"A question is at most {MAX_QUERY_CHARS} characters.", code="validation_error")
+    query = question_text(query)
     if not documents:
         raise DomainError("A question needs at least one document that answers it.", code="validation_error")
     if any(document.workspace_id != evaluation_set.workspace_id for document in documents):

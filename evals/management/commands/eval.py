@@ -108,6 +108,11 @@ class Command(BaseCommand):
             "--part", choices=["all", "train", "test"], default="all", help="With --set: which of its questions."
         )
         parser.add_argument(
+            "--chunk-shares",
+            help="With --set: also score these shares of a document's second best chunk, e.g. 0,0.1,0.25 "
+            "(DOCUMENT_NEXT_CHUNK_SHARE).",
+        )
+        parser.add_argument(
             "--compare-fusion",
             action="store_true",
             help="BEIR: today's RRF against RRF, convex and adaptive fusion tuned on the train split, "
@@ -230,7 +235,12 @@ class Command(BaseCommand):
             disable=options["no_progress"] or None,
             file=self.stderr,
         ) as bar:
-            run = evaluation_set_evaluate(evaluation_set, split=options["part"], progress=lambda: bar.update(1))
+            run = evaluation_set_evaluate(
+                evaluation_set,
+                split=options["part"],
+                progress=lambda: bar.update(1),
+                next_shares=_shares(options["chunk_shares"]),
+            )
         self.stdout.write(
             f"{workspace.pk} / {evaluation_set.name}: {run.questions} questions ({run.split}), "
             f"{run.fusion['method']} fusion, search p50 {run.details['search_ms_p50']} ms, "
@@ -238,6 +248,12 @@ class Command(BaseCommand):
         )
         for name, value in run.metrics.items():
             self.stdout.write(f"  {name:<12}{'—' if value is None else f'{value:.4f}':>8}")
+        if run.details.get("by_next_chunk_share"):
+            self.stdout.write(f"{'next chunk share':<18}{'nDCG@10':>9}{'R@100':>9}{'MRR@10':>9}")
+            for share, figures in run.details["by_next_chunk_share"].items():
+                self.stdout.write(
+                    f"{share:<18}{figures['ndcg@10']:>9.4f}{figures['recall@100']:>9.4f}{figures['mrr@10']:>9.4f}"
+                )
         earlier = evaluation_set.runs.filter(kind=run.kind, split=run.split).exclude(pk=run.pk)[:5]
         if earlier:
             self.stdout.write(
@@ -294,6 +310,16 @@ class Command(BaseCommand):
                     failures.append(f"{where}{mode}.{metric} = {value:.4f} < {minimum}")
         if failures:
             raise CommandError("Below threshold: " + "; ".join(failures))
+
+
+def _shares(text: str | None) -> list[float]:
+    try:
+        shares = [float(part) for part in (text or "").split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"--chunk-shares wants numbers separated by commas: {text}") from None
+    if any(not 0 <= share <= 1 for share in shares):
+        raise CommandError("--chunk-shares are between 0 and 1.")
+    return shares
 
 
 def _parse_threshold(text: str) -> tuple[str, str, float]:
