@@ -1,3 +1,5 @@
+import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -101,3 +103,26 @@ def stats_for(*, workspace: Workspace | None) -> dict:
         "documents_awaiting_reindex": documents_awaiting_reindex(workspace=workspace).count(),
         "documents_stuck": documents_stuck(workspace=workspace).count(),
     }
+
+
+def documents_picked(*, workspace: Workspace, ids: Iterable[str]) -> QuerySet[Document]:
+    """The workspace's completed documents among `ids` (any text: what is not a document id is skipped)."""
+    valid = [text for text in ids if is_document_id(text)]
+    return Document.objects.filter(workspace=workspace, status=DocumentStatus.COMPLETED, pk__in=valid)
+
+
+def documents_matching(*, workspace: Workspace, text: str) -> QuerySet[Document]:
+    """The workspace's completed documents whose title or path holds `text`, for pickers."""
+    found = Document.objects.filter(workspace=workspace, status=DocumentStatus.COMPLETED)
+    if text.strip():
+        found = found.filter(Q(title__icontains=text.strip()) | Q(source_uri__icontains=text.strip()))
+    return found.order_by("title", "pk")
+
+
+def is_document_id(text: str) -> bool:
+    """Whether `text` could be a document's id (a UUID), so a lookup by it cannot fail."""
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True

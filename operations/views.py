@@ -121,7 +121,8 @@ def chat_log_question_page(request, workspace_id: str, log_id):
 
 def _feedback_form(workspace, log, data=None) -> FeedbackQuestionForm:
     sets = list(EvaluationSet.objects.filter(workspace=workspace).values_list("name", flat=True))
-    form = FeedbackQuestionForm(data, workspace=workspace, initial={"query": log.question})
+    retrieved = [passage.chunk.document for passage in retrieved_passages(log=log) if passage.chunk]
+    form = FeedbackQuestionForm(data, workspace=workspace, suggested=retrieved, initial={"query": log.question})
     if sets:
         form.fields["evaluation_set"].initial = sets[0]
     form.set_names = sets

@@ -19,7 +19,7 @@ from retrieval.evaluation.sets import (
     evaluation_set_export_jsonl,
     evaluation_set_import_jsonl,
 )
-from retrieval.evaluation_forms import EvaluationSetForm, ImportForm, QuestionForm
+from retrieval.evaluation_forms import EvaluationSetForm, ImportForm, QuestionForm, document_choices
 from retrieval.fusion_config import fusion_settings_for, site_fusion_settings, workspace_fusion_reset
 from retrieval.models import EvaluationQuestion, EvaluationRunKind, EvaluationRunStatus, EvaluationSet
 from workspaces.web import page_workspace, signed_in
@@ -164,6 +164,19 @@ def fusion_reset_page(request, workspace_id: str):
     workspace_fusion_reset(workspace=workspace, actor=request.principal.actor, request_id=request.request_id)
     messages.success(request, "The workspace now searches with the site's fusion settings.")
     return redirect("app-evaluation", workspace_id=workspace.pk)
+
+
+@signed_in
+def evaluation_document_choices_page(request, workspace_id: str):
+    """The document picker's list (htmx): the ticked documents, then what the search matches."""
+    workspace = page_workspace(request, workspace_id, required_role=Role.EDITOR)
+    choices = document_choices(
+        workspace=workspace,
+        chosen_ids=request.GET.getlist("documents"),
+        suggested_ids=request.GET.get("suggested", "").split(","),
+        text=request.GET.get("q", ""),
+    )
+    return render(request, "retrieval/_document_choices.html", {"choices": choices, "name": "documents"})
 
 
 def _workspace(request, workspace_id: str):

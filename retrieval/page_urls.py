@@ -8,6 +8,11 @@ urlpatterns = [
     path("w/<str:workspace_id>/inspect/", views.inspector_page, name="app-inspector"),
     path("w/<str:workspace_id>/chunks/<int:chunk_id>/", views.chunk_context_page, name="app-chunk"),
     path("w/<str:workspace_id>/evaluation/", evaluation_views.evaluation_sets_page, name="app-evaluation"),
+    path(
+        "w/<str:workspace_id>/evaluation/documents/",
+        evaluation_views.evaluation_document_choices_page,
+        name="app-evaluation-documents",
+    ),
     path("w/<str:workspace_id>/evaluation/fusion/reset/", evaluation_views.fusion_reset_page, name="app-fusion-reset"),
     path(
         "w/<str:workspace_id>/evaluation/<int:set_id>/",

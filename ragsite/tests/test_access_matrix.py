@@ -113,6 +113,7 @@ PAGE_MATRIX = [
     ("post", "/app/w/alpha/documents/{document}/delete/", "302 403 404 302 403 404"),
     ("get", "/app/w/alpha/inspect/?query=alpha", "302 200 404 200 200 404"),
     ("get", "/app/w/alpha/evaluation/", "302 200 404 200 200 404"),
+    ("get", "/app/w/alpha/evaluation/documents/?q=alpha", "302 403 404 200 403 404"),
     ("get", "/app/w/alpha/members/", "302 403 404 200 403 404"),
     ("post", "/app/w/alpha/members/set/", "302 403 404 400 403 404"),
     ("post", "/app/w/alpha/members/{membership}/remove/", "302 403 404 302 403 404"),

@@ -9,7 +9,6 @@ never looks at the test part, so the figures it reports for it are honest.
 import csv
 import hashlib
 import json
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from documents.models import Document
+from documents.selectors import is_document_id
 from retrieval.models import (
     EvaluationJudgement,
     EvaluationQuestion,
@@ -200,7 +200,7 @@ def _import(evaluation_set: EvaluationSet, questions: Iterable[tuple]) -> Import
     in_workspace = Document.objects.filter(workspace=evaluation_set.workspace).only("pk", "workspace_id", "source_uri")
     documents = {document.source_uri: document for document in in_workspace.filter(source_uri__in=uris)}
     # A document uploaded without a source URI is named by its id.
-    ids = [uri for uri in uris - set(documents) if _is_uuid(uri)]
+    ids = [uri for uri in uris - set(documents) if is_document_id(uri)]
     documents.update({str(document.pk): document for document in in_workspace.filter(pk__in=ids)})
     report = ImportReport(unknown_documents=uris - set(documents))
     with transaction.atomic():
@@ -244,14 +244,6 @@ def evaluation_set_export_jsonl(*, evaluation_set: EvaluationSet) -> Iterator[st
 def document_name(document: Document) -> str:
     """How files name a document: its source URI, or its id when it has none."""
     return document.source_uri or str(document.pk)
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _lines(path: Path):

@@ -31,9 +31,14 @@ def test_an_operator_builds_scores_and_tunes_an_evaluation_set(
     # that the rare word names (see test_tuning).
     for index, word in enumerate(RARE_WORDS):
         ingest(handbook, f"# Note {index}\n\nThe {word} procedure is here. {COMMON}", f"{word}.md")
-    for index in range(12):
-        ingest(handbook, f"# {COMMON}\n\n{COMMON} {COMMON}", f"guide-{index}.md")
-    log = ChatLogFactory(workspace=handbook, question=f"{RARE_WORDS[0]} {COMMON}", rating="down")
+    guides = [ingest(handbook, f"# {COMMON}\n\n{COMMON} {COMMON}", f"guide-{index}.md") for index in range(12)]
+    # The answer was given from a guide: the form offers the documents it was given first.
+    log = ChatLogFactory(
+        workspace=handbook,
+        question=f"{RARE_WORDS[0]} {COMMON}",
+        rating="down",
+        retrieved_chunk_ids=[guides[0].chunks.get().pk],
+    )
     page = browser_page
     sign_in(page, app_server.base_url, "root")
 
@@ -41,7 +46,17 @@ def test_an_operator_builds_scores_and_tunes_an_evaluation_set(
     form = page.locator("#evaluation-question")
     expect(form).to_contain_text("The asker found this answer not helpful")
     form.get_by_label("Evaluation set").fill("Rare words")
-    form.get_by_label("Documents").select_option(label=f"Note 0 ({RARE_WORDS[0]}.md)")
+    choices = form.get_by_role("group", name="Documents to choose from")
+    expect(choices.locator("label")).to_have_count(1)
+    expect(choices).to_contain_text("guide-0.md")
+    form.get_by_role("searchbox", name="Documents").fill("Note 0")  # 72 documents: found as one types
+    expect(choices).to_contain_text(f"{RARE_WORDS[0]}.md")
+    choices.locator("label", has_text=f"{RARE_WORDS[0]}.md").get_by_role("checkbox").check()
+    form.get_by_role("searchbox", name="Documents").fill("guide-1")  # the ticked one stays, first
+    expect(choices).to_contain_text("guide-1.md")
+    expect(choices.locator("label").first).to_contain_text(f"{RARE_WORDS[0]}.md")
+    expect(choices.get_by_role("checkbox", checked=True)).to_have_count(1)
+    screenshot(page, "evaluation-document-picker")
     form.get_by_label("Split").select_option("test")
     form.get_by_role("button", name="Add the question").click()
     expect(page.get_by_role("heading", name="Rare words")).to_be_visible()

@@ -1,6 +1,7 @@
 """The evaluation pages: build a set, import one, score and tune the workspace from the web app."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -99,3 +100,33 @@ def test_roles_and_bad_input(workspace, other_workspace, rare_word_workspace):
     assert not EvaluationQuestion.objects.exists()
     nothing = editor.post(f"{page}runs/", {"kind": "eval"}, follow=True)
     assert "Add questions first" in nothing.content.decode() and not EvaluationRun.objects.exists()
+
+
+def test_the_document_picker_reads_a_page_of_documents_whatever_the_workspace_size(
+    workspace, other_workspace, rare_word_workspace, ingest
+):
+    """72 documents: the form lists none of them until asked; a search shows the ticked ones
+    first and at most 20 matches; another workspace's documents are never offered."""
+    ingest(other_workspace, "# Note 0 elsewhere\n\nAnother team's note.", source_uri="note.md")
+    evaluation_set = EvaluationSet.objects.create(workspace=workspace, name="core")
+    editor = member(workspace, Role.EDITOR)
+    page = editor.get(f"/app/w/alpha/evaluation/{evaluation_set.pk}/").content.decode()
+    assert 'type="checkbox" name="documents"' not in page and "Type part of a document" in page
+
+    picker = "/app/w/alpha/evaluation/documents/"
+    first, second = rare_word_workspace[0], rare_word_workspace[1]
+    found = editor.get(picker, {"q": "note", "documents": [str(second.pk), "not-an-id"]}).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="documents" value="([^"]+)"( checked)?>', found)
+    assert boxes[0] == (str(second.pk), " checked") and len(boxes) == 21  # the ticked one, then 20 matches
+    assert "More documents match “note”" in found and "elsewhere" not in found
+    one = editor.get(picker, {"q": RARE_WORDS[0]}).content.decode()
+    assert re.findall(r'value="([^"]+)"', one) == [str(first.pk)]
+    assert "No document matches" in editor.get(picker, {"q": "zzzz-nothing"}).content.decode()
+    suggested = editor.get(picker, {"suggested": f"{first.pk},junk"}).content.decode()
+    assert re.findall(r'value="([^"]+)"', suggested) == [str(first.pk)]
+    assert member(workspace, Role.VIEWER).get(picker, {"q": "note"}).status_code == 403
+
+    # Without script, Enter in the search box sends the form: it comes back with the matches.
+    sent = editor.post(f"/app/w/alpha/evaluation/{evaluation_set.pk}/", {"query": "which note", "q": RARE_WORDS[0]})
+    assert sent.status_code == 400 and f'value="{first.pk}"' in sent.content.decode()
+    assert not EvaluationQuestion.objects.exists()

@@ -68,3 +68,12 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// --- Document picker (evaluation questions) --------------------------------------------------
+// Enter in its search box searches at once instead of sending the question's form.
+document.addEventListener("keydown", (event) => {
+  const box = event.target;
+  if (event.key !== "Enter" || !(box instanceof HTMLInputElement) || !box.hasAttribute("data-picker-search")) return;
+  event.preventDefault();
+  box.dispatchEvent(new Event("search"));
+});
